@@ -1,0 +1,57 @@
+//! The router: one module per resource, each exporting `router()`; this
+//! module only merges them and adds the layers every request goes through.
+
+mod configs;
+mod health;
+mod keys;
+mod project;
+mod runs;
+mod test_plans;
+mod tests;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::openapi::ApiDoc;
+use crate::{ApiError, AppState, auth, request_id, shape};
+
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let authenticated = OpenApiRouter::new()
+        .merge(project::router())
+        .merge(keys::router())
+        .merge(tests::router())
+        .merge(test_plans::router())
+        .merge(configs::router())
+        .merge(runs::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware,
+        ));
+    let v1 = OpenApiRouter::new()
+        .merge(health::router())
+        .merge(authenticated);
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_routes(&state).split_for_parts();
+    let max_body = state.settings().max_body_bytes;
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/docs").url(OPENAPI_PATH, doc))
+        .fallback(|| async {
+            ApiError::not_found("No such endpoint; see /api/v1/openapi.json for the list")
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(shape::middleware))
+        .layer(middleware::from_fn(request_id::middleware))
+}

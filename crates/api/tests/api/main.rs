@@ -1,0 +1,13 @@
+//! Integration tests of the API: a real server on port 0, a fresh database
+//! per test (SQLite and PostgreSQL), driven through the typed client, and
+//! through raw HTTP where the point is a malformed request.
+
+mod support;
+
+mod auth;
+mod errors;
+mod facts;
+mod keys;
+mod openapi;
+mod resources;
+mod runs;

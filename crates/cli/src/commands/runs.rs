@@ -1,0 +1,175 @@
+//! `playtest runs`: start a test or a test plan, list runs, show one, stop
+//! jobs. A stop that leaves any job running fails (exit 1) after printing
+//! what happened to each job.
+
+use anyhow::anyhow;
+use playtest_client::StopRunsOutcome;
+use playtest_types::{
+    ListRunsQuery, ListRunsResponse, Run, StartRunRequest, StartRunResponse, StopRunsRequest,
+};
+
+use super::{connect, run_view};
+use crate::config::{ListRunsArgs, RunsCommand, StartRunArgs};
+use crate::output::{
+    Table, count, empty_page, opt_duration, or_dash, page_footer, print_json, time, wire,
+};
+
+pub async fn run(command: RunsCommand) -> anyhow::Result<()> {
+    match command {
+        RunsCommand::List(args) => list(args).await,
+        RunsCommand::Show(args) => {
+            let run = connect(&args.client)?.get_run(&args.run_id).await?;
+            if args.client.json {
+                return print_json(&run);
+            }
+            run_view::print(&run);
+            Ok(())
+        }
+        RunsCommand::Stop(args) => {
+            let request = StopRunsRequest {
+                job_ids: args.job_ids,
+            };
+            let outcome = connect(&args.client)?.stop_runs(&request).await?;
+            if args.client.json {
+                print_json(&outcome.body)?;
+            } else {
+                print_stop(&outcome);
+            }
+            if outcome.all_stopped() {
+                Ok(())
+            } else {
+                Err(anyhow!(
+                    "{} (HTTP {})",
+                    outcome.body.message,
+                    outcome.status
+                ))
+            }
+        }
+        RunsCommand::Start(args) => start(args).await,
+    }
+}
+
+async fn list(args: ListRunsArgs) -> anyhow::Result<()> {
+    let query = ListRunsQuery {
+        state: args.state.map(Into::into),
+        page: args.page,
+        page_size: args.page_size,
+        job_id: args.job_id,
+        test_plan_execution_id: args.test_plan_execution_id,
+        tags: (!args.tags.is_empty()).then(|| args.tags.join(",")),
+        bugs: args.bugs.then_some(true),
+    };
+    let runs = connect(&args.client)?.list_runs(&query).await?;
+    if args.client.json {
+        return print_json(&runs);
+    }
+    print_list(&runs);
+    Ok(())
+}
+
+fn print_list(runs: &ListRunsResponse) {
+    if runs.data.is_empty() {
+        println!("{}", empty_page(&runs.pagination, "runs"));
+        return;
+    }
+    let mut table = Table::new(&[
+        "RUN",
+        "JOB",
+        "STATE",
+        "RESULT",
+        "JOB STATUS",
+        "TEST",
+        "BUGS",
+        "TAGS",
+        "CREATED",
+        "DURATION",
+    ]);
+    for run in &runs.data {
+        table.row(vec![
+            run.multiplayer_run_id.clone(),
+            run.job_id.clone(),
+            wire(&run.state),
+            verdict(run),
+            wire(&run.job_status),
+            run.test.name.clone(),
+            run.bug_info
+                .as_ref()
+                .map_or("0".to_string(), |b| b.bug_count.to_string()),
+            run.tags.join(","),
+            time(run.created_at),
+            opt_duration(run.duration_ms),
+        ]);
+    }
+    table.print();
+    println!("{}", page_footer(&runs.pagination, "runs"));
+}
+
+/// Our finer outcome when there is one, else the reference's result.
+pub fn verdict(run: &Run) -> String {
+    match (run.outcome, run.result) {
+        (Some(outcome), _) => wire(&outcome),
+        (None, Some(result)) => wire(&result),
+        (None, None) => "-".to_string(),
+    }
+}
+
+fn print_stop(outcome: &StopRunsOutcome) {
+    let mut table = Table::new(&["JOB", "OK", "STATUS", "MESSAGE"]);
+    for result in &outcome.body.results {
+        let message = result.message.as_ref().or(result.error.as_ref());
+        table.row(vec![
+            result.job_id.clone(),
+            if result.ok { "yes" } else { "no" }.to_string(),
+            result.status.to_string(),
+            or_dash(message),
+        ]);
+    }
+    table.print();
+    if outcome.all_stopped() {
+        println!("{}", outcome.body.message);
+    }
+}
+
+async fn start(args: StartRunArgs) -> anyhow::Result<()> {
+    let request = StartRunRequest {
+        multiplayer_test_id: args.test,
+        test_plan_id: args.test_plan,
+        deployment_config_id: args.config,
+        additional_tags: args.tags,
+        build_id: args.build_id,
+        retries: args.retries,
+        instances: args.instances,
+        ..Default::default()
+    };
+    let started = connect(&args.client)?.start_run(&request).await?;
+    if args.client.json {
+        return print_json(&started);
+    }
+    print_started(&started);
+    Ok(())
+}
+
+fn print_started(started: &StartRunResponse) {
+    let data = &started.data;
+    match (&data.multiplayer_run_ids, &data.job_ids) {
+        (Some(runs), Some(jobs)) => {
+            let mut table = Table::new(&["RUN", "JOB"]);
+            for (run, job) in runs.iter().zip(jobs) {
+                table.row(vec![run.clone(), job.clone()]);
+            }
+            table.print();
+            match &data.test_plan_execution_id {
+                Some(execution) => println!(
+                    "{} {} (test plan execution {execution})",
+                    count(runs.len(), "run", "runs"),
+                    started.message
+                ),
+                None => println!("{} {}", count(runs.len(), "run", "runs"), started.message),
+            }
+        }
+        _ => println!(
+            "run {} {} (job {})",
+            data.multiplayer_run_id, started.message, data.job_id
+        ),
+    }
+}

@@ -1,0 +1,167 @@
+//! `playtest serve` and `playtest migrate`: open the store (which applies
+//! pending migrations), and for `serve` bind the listener and run the API
+//! until SIGINT or SIGTERM, letting requests in flight finish.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use playtest_api::keys::{DEFAULT_PROJECT, ensure_project};
+use playtest_api::{RateLimitSettings, Settings};
+use playtest_store::{Store, redact_url};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::{BlobStore, ServeArgs, StoreArgs};
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = open_store(&args.store).await?;
+    let project = ensure_project(store.as_ref(), DEFAULT_PROJECT)
+        .await
+        .context("could not create the default project")?;
+    let blob_store = prepare_blob_store(&args.blob_store())?;
+    if args.workers > 0 {
+        tracing::warn!(
+            workers = args.workers,
+            "--workers is accepted but the run engine is not there yet: runs stay queued"
+        );
+    }
+
+    let listener = TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", args.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("could not read the bound address")?;
+    let mut settings = Settings::for_address(addr);
+    if let Some(public_url) = &args.public_url {
+        settings.public_url = public_url.clone();
+    }
+    settings.rate_limit = RateLimitSettings {
+        per_second: args
+            .rate_limit_per_second
+            .unwrap_or(settings.rate_limit.per_second),
+        burst: args.rate_limit_burst.unwrap_or(settings.rate_limit.burst),
+    };
+    if let Some(max_body_bytes) = args.max_body_bytes {
+        settings.max_body_bytes = max_body_bytes;
+    }
+    let shutdown = shutdown_signal().context("could not install the signal handlers")?;
+
+    tracing::info!(
+        url = %format!("http://{addr}"),
+        public_url = %settings.public_url,
+        backend = store.backend(),
+        database = %redact_url(&args.store.database_url()),
+        blob_store = %blob_store,
+        "playtest is serving on http://{addr}"
+    );
+    if store
+        .list_keys(&project.id)
+        .await
+        .context("could not list API keys")?
+        .is_empty()
+    {
+        eprintln!("{}", first_key_hint(&args.store));
+    }
+
+    playtest_api::serve(settings, store, listener, shutdown)
+        .await
+        .context("the server failed")?;
+    tracing::info!("playtest stopped");
+    Ok(())
+}
+
+pub async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
+    let store = open_store(&args).await?;
+    println!(
+        "{} ({}) is migrated to the latest schema",
+        redact_url(&args.database_url()),
+        store.backend()
+    );
+    Ok(())
+}
+
+/// Opens (and migrates) the database, creating the data dir first when the
+/// database is the default one inside it.
+pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
+    if args.uses_data_dir() {
+        create_dir(&args.data_dir)?;
+    }
+    let url = args.database_url();
+    playtest_store::open(&url)
+        .await
+        .with_context(|| format!("could not open the database {}", redact_url(&url)))
+}
+
+fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
+}
+
+/// Creates a local blob folder; other blob stores are only noted for now.
+/// Returns how to name it in logs.
+fn prepare_blob_store(blob_store: &BlobStore) -> anyhow::Result<String> {
+    match blob_store {
+        BlobStore::Folder(dir) => {
+            create_dir(dir)?;
+            Ok(dir.display().to_string())
+        }
+        BlobStore::Url(url) => Ok(redact_url(url)),
+    }
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        };
+        tracing::info!("{name} received: finishing the requests in flight, then stopping");
+    })
+}
+
+/// What to run to get a first key, with the flags this server was started with.
+fn first_key_hint(store: &StoreArgs) -> String {
+    let mut command = String::from("playtest keys create --name admin --permissions project:admin");
+    match &store.database_url {
+        Some(url) => command.push_str(&format!(" --database-url '{}'", redact_url(url))),
+        None if store.data_dir != Path::new("./playtest-data") => {
+            command.push_str(&format!(" --data-dir '{}'", store.data_dir.display()))
+        }
+        None => {}
+    }
+    format!("hint: this server has no API keys yet; create one with: {command}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_key_hint_repeats_a_non_default_data_dir() {
+        let default = StoreArgs {
+            data_dir: "./playtest-data".into(),
+            database_url: None,
+        };
+        assert!(first_key_hint(&default).ends_with("--permissions project:admin"));
+        let other = StoreArgs {
+            data_dir: "/srv/pt".into(),
+            database_url: None,
+        };
+        assert!(first_key_hint(&other).ends_with("--data-dir '/srv/pt'"));
+    }
+
+    #[test]
+    fn the_first_key_hint_never_shows_a_database_password() {
+        let store = StoreArgs {
+            data_dir: "x".into(),
+            database_url: Some("postgres://u:hunter2@db/pt".into()),
+        };
+        let hint = first_key_hint(&store);
+        assert!(!hint.contains("hunter2"), "{hint}");
+        assert!(hint.contains("--database-url"), "{hint}");
+    }
+}

@@ -1,0 +1,90 @@
+//! Typed HTTP client of the playtest public API (`/api/v1`).
+//!
+//! One async method per endpoint, taking and returning the wire types of
+//! [`playtest_types`], so the CLI and the integration tests speak the same
+//! language as the server. Errors are one [`Error`] enum: the server's own
+//! error body, a transport failure, or an answer that is not the JSON we
+//! expected.
+//!
+//! Layout: `http` joins URLs and turns responses into values or errors;
+//! `secret` keeps the API key out of `Debug` output; one module per resource
+//! group (`service`, `keys`, `tests`, `test_plans`, `configs`, `runs`) adds
+//! its methods to [`Client`].
+
+mod configs;
+mod error;
+mod http;
+mod keys;
+mod runs;
+mod secret;
+mod service;
+mod test_plans;
+mod tests;
+
+use std::time::Duration;
+
+pub use error::{Error, Result};
+pub use playtest_types as types;
+pub use runs::StopRunsOutcome;
+pub use secret::Secret;
+pub use service::Health;
+
+/// How long to wait for a TCP connection before giving up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A connection to one playtest server, optionally with an API key.
+/// Cheap to clone: clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// The API root, always ending in `/api/v1/`.
+    root: url::Url,
+    api_key: Option<Secret>,
+}
+
+impl Client {
+    /// A client of the server at `base_url` (e.g. `http://127.0.0.1:8080`;
+    /// a URL already ending in `/api/v1` is accepted too).
+    ///
+    /// Fails when the URL is not an absolute http URL (this client has no
+    /// TLS support, to stay lean) or the key holds characters an HTTP
+    /// header cannot carry.
+    pub fn new(base_url: &str, api_key: Option<String>) -> Result<Self> {
+        let root = http::api_root(base_url)?;
+        let api_key = api_key.map(Secret::new);
+        if let Some(key) = &api_key {
+            key.header_value()?;
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("playtest-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(Error::Transport)?;
+        Ok(Client {
+            http,
+            root,
+            api_key,
+        })
+    }
+
+    /// The API root this client talks to, ending in `/api/v1/`.
+    pub fn api_root(&self) -> &url::Url {
+        &self.root
+    }
+
+    /// The same server with another key (or none).
+    pub fn with_api_key(&self, api_key: Option<String>) -> Result<Self> {
+        let api_key = api_key.map(Secret::new);
+        if let Some(key) = &api_key {
+            key.header_value()?;
+        }
+        Ok(Client {
+            http: self.http.clone(),
+            root: self.root.clone(),
+            api_key,
+        })
+    }
+}

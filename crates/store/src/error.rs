@@ -1,0 +1,32 @@
+//! The store's one error type. Callers match on the variants that carry
+//! meaning for a client (not found, conflicts) and treat the rest as
+//! internal faults.
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such object in this project. Foreign objects are reported the same way.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// An optimistic-concurrency update was based on an old version.
+    #[error("stale version: the current version is {current}")]
+    VersionConflict { current: i64 },
+    /// A uniqueness rule was broken (the message says which).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("unsupported database URL {0}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("stored data could not be read back: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}

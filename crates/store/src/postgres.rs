@@ -1,0 +1,237 @@
+//! The PostgreSQL backend, for the scale-out deployment: several API
+//! replicas share one database, so every rule that must hold across
+//! replicas (unique ids, versions, one stop winning) is enforced by the
+//! database, with constraints and conditional updates.
+
+mod documents;
+mod keys;
+mod run_reads;
+mod runs;
+mod stop;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use playtest_types::{
+    DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+use crate::{
+    ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
+    RunDetailsRecord, RunFilter, StopOutcome, Store,
+};
+
+/// Connections per replica; PostgreSQL's default limit is 100 in all.
+const MAX_CONNECTIONS: u32 = 10;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://...`). Does not
+    /// migrate; [`crate::open`] does.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// A read-only transaction whose queries all see one snapshot.
+    async fn begin_read(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_project(&self, id: &str, name: &str) -> Result<ProjectRecord> {
+        keys::ensure_project(self, id, name).await
+    }
+
+    async fn project(&self, project_id: &str) -> Result<ProjectRecord> {
+        keys::project(self, project_id).await
+    }
+
+    async fn create_key(&self, key: NewApiKey) -> Result<ApiKeyRecord> {
+        keys::create_key(self, key).await
+    }
+
+    async fn key_by_secret_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>> {
+        keys::key_by_secret_hash(self, secret_hash).await
+    }
+
+    async fn list_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>> {
+        keys::list_keys(self, project_id).await
+    }
+
+    async fn update_key(
+        &self,
+        project_id: &str,
+        key_id: &str,
+        name: Option<&str>,
+        disabled: Option<bool>,
+    ) -> Result<ApiKeyRecord> {
+        keys::update_key(self, project_id, key_id, name, disabled).await
+    }
+
+    async fn delete_key(&self, project_id: &str, key_id: &str) -> Result<()> {
+        keys::delete_key(self, project_id, key_id).await
+    }
+
+    async fn touch_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<()> {
+        keys::touch_key(self, key_id, at).await
+    }
+
+    async fn create_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn test(&self, project_id: &str, id: &str) -> Result<Test> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_tests(&self, project_id: &str, page: PageRequest) -> Result<Page<Test>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        expected_version: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        documents::update(self, project_id, id, spec, expected_version, at).await
+    }
+
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<Test>(self, project_id, id).await
+    }
+
+    async fn create_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn test_plan(&self, project_id: &str, id: &str) -> Result<TestPlan> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_test_plans(&self, project_id: &str, page: PageRequest) -> Result<Page<TestPlan>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        documents::update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_test_plan(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<TestPlan>(self, project_id, id).await
+    }
+
+    async fn create_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn deployment_config(&self, project_id: &str, id: &str) -> Result<DeploymentConfig> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_deployment_configs(
+        &self,
+        project_id: &str,
+        page: PageRequest,
+    ) -> Result<Page<DeploymentConfig>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        documents::update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_deployment_config(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<DeploymentConfig>(self, project_id, id).await
+    }
+
+    async fn create_runs(&self, batch: &NewRunBatch) -> Result<()> {
+        runs::create_runs(self, batch).await
+    }
+
+    async fn list_runs(
+        &self,
+        project_id: &str,
+        filter: &RunFilter,
+        page: PageRequest,
+    ) -> Result<Page<Run>> {
+        run_reads::list_runs(self, project_id, filter, page).await
+    }
+
+    async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord> {
+        run_reads::run_details(self, project_id, run_id).await
+    }
+
+    async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs> {
+        run_reads::run_bugs(self, project_id, run_id).await
+    }
+
+    async fn stop_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StopOutcome> {
+        stop::stop_job(self, project_id, job_id, at).await
+    }
+}

@@ -1,0 +1,102 @@
+//! Rows as both backends read them, and how they become the store's records
+//! and the wire types. Every struct decodes from SQLite and PostgreSQL alike
+//! (`sqlx::FromRow` is generic over the row type); the column list each one
+//! expects sits next to it, so a `SELECT` and its struct cannot drift apart.
+
+mod runs;
+
+use chrono::{DateTime, Utc};
+use playtest_types::{ApiKey, Permission};
+use serde_json::Value;
+use sqlx::types::Json;
+
+pub(crate) use self::runs::*;
+use crate::codec::from_json;
+use crate::document::{Document, DocumentMeta};
+use crate::{ApiKeyRecord, ProjectRecord, Result};
+
+pub(crate) const PROJECT_COLUMNS: &str = "id, name, storage_used, storage_capacity, created_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProjectRow {
+    id: String,
+    name: String,
+    storage_used: i64,
+    storage_capacity: Option<i64>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ProjectRow> for ProjectRecord {
+    fn from(row: ProjectRow) -> Self {
+        ProjectRecord {
+            id: row.id,
+            name: row.name,
+            storage_used: row.storage_used,
+            storage_capacity: row.storage_capacity,
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub(crate) const KEY_COLUMNS: &str = "id, project_id, name, prefix, secret_hash, permissions, expires_at, disabled, last_used_at, created_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    id: String,
+    project_id: String,
+    name: String,
+    prefix: String,
+    secret_hash: String,
+    permissions: Json<Value>,
+    expires_at: Option<DateTime<Utc>>,
+    disabled: bool,
+    last_used_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl KeyRow {
+    pub(crate) fn into_record(self) -> Result<ApiKeyRecord> {
+        let permissions: Vec<Permission> = from_json(self.permissions)?;
+        Ok(ApiKeyRecord {
+            key: ApiKey {
+                id: self.id,
+                project_id: self.project_id,
+                name: self.name,
+                prefix: self.prefix,
+                permissions,
+                expires_at: self.expires_at,
+                disabled: self.disabled,
+                last_used_at: self.last_used_at,
+                created_at: self.created_at,
+            },
+            secret_hash: self.secret_hash,
+        })
+    }
+}
+
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, project_id, version, spec, created_at, updated_at";
+
+/// A row of `tests`, `test_plans` or `deployment_configs`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocumentRow {
+    id: String,
+    project_id: String,
+    version: i64,
+    spec: Json<Value>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl DocumentRow {
+    pub(crate) fn into_document<D: Document>(self) -> Result<D> {
+        let spec = from_json(self.spec)?;
+        let meta = DocumentMeta {
+            id: self.id,
+            project_id: self.project_id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        };
+        Ok(D::assemble(meta, spec))
+    }
+}

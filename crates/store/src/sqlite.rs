@@ -1,0 +1,293 @@
+//! The SQLite backend, for the embedded deployment: one file in the data
+//! directory, in WAL mode.
+//!
+//! SQLite allows one writer at a time, and a transaction that starts reading
+//! and then writes can fail with `SQLITE_BUSY` however long the busy timeout.
+//! So writes go through a pool of exactly one connection (they queue in the
+//! pool, not in SQLite) and every write transaction starts with
+//! `BEGIN IMMEDIATE`, taking the write lock up front; the busy timeout then
+//! only matters against other processes (the CLI's `keys create` next to a
+//! running server). Reads use a separate pool of several connections, which
+//! WAL lets run alongside the writer.
+//!
+//! Timestamps are `TEXT` of fixed width (see [`ts`]), so text order is time
+//! order.
+
+mod documents;
+mod keys;
+mod run_reads;
+mod runs;
+mod stop;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use playtest_types::{
+    DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::{
+    ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
+    RunDetailsRecord, RunFilter, StopOutcome, Store,
+};
+
+/// How long a statement waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Read connections: enough for concurrent requests on a small machine.
+const READ_CONNECTIONS: u32 = 4;
+
+pub struct SqliteStore {
+    /// Exactly one connection: every write goes through it.
+    writer: SqlitePool,
+    /// Several connections for reads (the writer itself for in-memory databases).
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://PATH`).
+    /// Does not migrate; [`crate::open`] does.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await?;
+        // An in-memory database lives in its connection: share the writer.
+        let reader = if url.contains(":memory:") || url.contains("mode=memory") {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READ_CONNECTIONS)
+                .connect_lazy_with(options)
+        };
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// A write transaction holding the write lock from its first statement.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// A timestamp as stored: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, always 27
+/// characters (microseconds, UTC), so comparing the text compares the times.
+pub(crate) fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// [`ts`] of an optional timestamp.
+pub(crate) fn opt_ts(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(ts)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_project(&self, id: &str, name: &str) -> Result<ProjectRecord> {
+        keys::ensure_project(self, id, name).await
+    }
+
+    async fn project(&self, project_id: &str) -> Result<ProjectRecord> {
+        keys::project(self, project_id).await
+    }
+
+    async fn create_key(&self, key: NewApiKey) -> Result<ApiKeyRecord> {
+        keys::create_key(self, key).await
+    }
+
+    async fn key_by_secret_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>> {
+        keys::key_by_secret_hash(self, secret_hash).await
+    }
+
+    async fn list_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>> {
+        keys::list_keys(self, project_id).await
+    }
+
+    async fn update_key(
+        &self,
+        project_id: &str,
+        key_id: &str,
+        name: Option<&str>,
+        disabled: Option<bool>,
+    ) -> Result<ApiKeyRecord> {
+        keys::update_key(self, project_id, key_id, name, disabled).await
+    }
+
+    async fn delete_key(&self, project_id: &str, key_id: &str) -> Result<()> {
+        keys::delete_key(self, project_id, key_id).await
+    }
+
+    async fn touch_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<()> {
+        keys::touch_key(self, key_id, at).await
+    }
+
+    async fn create_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn test(&self, project_id: &str, id: &str) -> Result<Test> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_tests(&self, project_id: &str, page: PageRequest) -> Result<Page<Test>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        expected_version: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        documents::update(self, project_id, id, spec, expected_version, at).await
+    }
+
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<Test>(self, project_id, id).await
+    }
+
+    async fn create_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn test_plan(&self, project_id: &str, id: &str) -> Result<TestPlan> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_test_plans(&self, project_id: &str, page: PageRequest) -> Result<Page<TestPlan>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        documents::update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_test_plan(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<TestPlan>(self, project_id, id).await
+    }
+
+    async fn create_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        documents::create(self, project_id, id, spec, at).await
+    }
+
+    async fn deployment_config(&self, project_id: &str, id: &str) -> Result<DeploymentConfig> {
+        documents::get(self, project_id, id).await
+    }
+
+    async fn list_deployment_configs(
+        &self,
+        project_id: &str,
+        page: PageRequest,
+    ) -> Result<Page<DeploymentConfig>> {
+        documents::list(self, project_id, page).await
+    }
+
+    async fn update_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        documents::update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_deployment_config(&self, project_id: &str, id: &str) -> Result<()> {
+        documents::delete::<DeploymentConfig>(self, project_id, id).await
+    }
+
+    async fn create_runs(&self, batch: &NewRunBatch) -> Result<()> {
+        runs::create_runs(self, batch).await
+    }
+
+    async fn list_runs(
+        &self,
+        project_id: &str,
+        filter: &RunFilter,
+        page: PageRequest,
+    ) -> Result<Page<Run>> {
+        run_reads::list_runs(self, project_id, filter, page).await
+    }
+
+    async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord> {
+        run_reads::run_details(self, project_id, run_id).await
+    }
+
+    async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs> {
+        run_reads::run_bugs(self, project_id, run_id).await
+    }
+
+    async fn stop_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StopOutcome> {
+        stop::stop_job(self, project_id, job_id, at).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn stored_timestamps_have_a_fixed_width_and_microseconds() {
+        let whole = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(ts(whole), "2025-01-02T03:04:05.000000Z");
+        let fine = whole + chrono::Duration::nanoseconds(123_456_789);
+        assert_eq!(ts(fine), "2025-01-02T03:04:05.123456Z");
+    }
+}

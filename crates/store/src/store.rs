@@ -1,0 +1,138 @@
+//! The `Store` trait: every read and write the server makes, in terms of the
+//! domain, so that handlers stay the same on every database.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use playtest_types::{
+    DeploymentConfig, DeploymentConfigSpec, Test, TestPlan, TestPlanSpec, TestSpec,
+};
+
+use crate::{
+    ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
+    RunDetailsRecord, RunFilter, StopOutcome,
+};
+
+/// Every method that takes a `project_id` only ever sees that project's
+/// objects: another project's ids are reported as [`crate::StoreError::NotFound`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for logs.
+    fn backend(&self) -> &'static str;
+
+    /// Applies the migrations this database has not seen yet.
+    async fn migrate(&self) -> Result<()>;
+
+    // Projects.
+
+    /// The project with this name, created (with this id) if there is none.
+    async fn ensure_project(&self, id: &str, name: &str) -> Result<ProjectRecord>;
+    async fn project(&self, project_id: &str) -> Result<ProjectRecord>;
+
+    // API keys.
+
+    async fn create_key(&self, key: NewApiKey) -> Result<ApiKeyRecord>;
+    /// The key whose secret hashes to `secret_hash`, in any project.
+    async fn key_by_secret_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>>;
+    async fn list_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>>;
+    async fn update_key(
+        &self,
+        project_id: &str,
+        key_id: &str,
+        name: Option<&str>,
+        disabled: Option<bool>,
+    ) -> Result<ApiKeyRecord>;
+    async fn delete_key(&self, project_id: &str, key_id: &str) -> Result<()>;
+    async fn touch_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<()>;
+
+    // Tests, versioned.
+
+    async fn create_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<Test>;
+    async fn test(&self, project_id: &str, id: &str) -> Result<Test>;
+    async fn list_tests(&self, project_id: &str, page: PageRequest) -> Result<Page<Test>>;
+    /// Replaces the spec and bumps the version; with `expected_version`, only
+    /// if it is still current ([`crate::StoreError::VersionConflict`] otherwise).
+    async fn update_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        expected_version: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Test>;
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()>;
+
+    // Test plans.
+
+    async fn create_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan>;
+    async fn test_plan(&self, project_id: &str, id: &str) -> Result<TestPlan>;
+    async fn list_test_plans(&self, project_id: &str, page: PageRequest) -> Result<Page<TestPlan>>;
+    async fn update_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan>;
+    async fn delete_test_plan(&self, project_id: &str, id: &str) -> Result<()>;
+
+    // Deployment configs.
+
+    async fn create_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig>;
+    async fn deployment_config(&self, project_id: &str, id: &str) -> Result<DeploymentConfig>;
+    async fn list_deployment_configs(
+        &self,
+        project_id: &str,
+        page: PageRequest,
+    ) -> Result<Page<DeploymentConfig>>;
+    async fn update_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig>;
+    async fn delete_deployment_config(&self, project_id: &str, id: &str) -> Result<()>;
+
+    // Runs and jobs.
+
+    /// Creates every job and run of the batch (and the plan execution) in one
+    /// transaction: all of them or none.
+    async fn create_runs(&self, batch: &NewRunBatch) -> Result<()>;
+    /// Newest first. Players are included, without their steps.
+    async fn list_runs(
+        &self,
+        project_id: &str,
+        filter: &RunFilter,
+        page: PageRequest,
+    ) -> Result<Page<playtest_types::Run>>;
+    /// One run with its players' steps, options and artifacts.
+    async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord>;
+    /// The bug occurrences of one run, in the order they were found.
+    async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs>;
+    /// Stops one job: a queued job completes at once as stopped (its run
+    /// too); a running one is marked STOPPING for its worker to end.
+    async fn stop_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StopOutcome>;
+}

@@ -1,0 +1,19 @@
+//! The store's test suite. Every test runs twice, once on a fresh SQLite
+//! database and once on a fresh PostgreSQL database (see
+//! `playtest_store::backend_tests!`), so both backends keep the same
+//! behaviour. One backend alone: `cargo nextest run -p playtest-store sqlite::`.
+
+#[path = "store/concurrency.rs"]
+mod concurrency;
+#[path = "store/documents.rs"]
+mod documents;
+#[path = "store/fixtures.rs"]
+mod fixtures;
+#[path = "store/keys.rs"]
+mod keys;
+#[path = "store/run_lists.rs"]
+mod run_lists;
+#[path = "store/runs.rs"]
+mod runs;
+#[path = "store/stopping.rs"]
+mod stopping;

@@ -1,0 +1,199 @@
+//! Builders of the objects the tests store, and the raw SQL that puts runs
+//! in states no store method reaches yet.
+
+use chrono::{DateTime, SubsecRound, TimeZone, Utc};
+use playtest_store::testing::DbGuard;
+use playtest_store::{NewPlayer, NewRun, NewRunBatch, PageRequest, Store, ids};
+use playtest_types::{
+    DeploymentConfigSpec, Initiator, Launch, PlatformKind, RunOptions, StepGoal, TestPlayer,
+    TestSpec, TestStep, TestType,
+};
+use serde_json::json;
+
+/// A project of its own for a test.
+pub async fn project(store: &dyn Store, name: &str) -> String {
+    store
+        .ensure_project(&ids::prefixed("prj"), name)
+        .await
+        .unwrap()
+        .id
+}
+
+/// A fixed instant `seconds` after a base, with a sub-microsecond part the
+/// store must drop.
+pub fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()
+        + chrono::Duration::seconds(seconds)
+        + chrono::Duration::nanoseconds(123_456_789)
+}
+
+/// The instant written as `text` (RFC 3339).
+pub fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// What the store keeps of an instant: microseconds.
+pub fn stored(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+pub fn page(page: i64, page_size: i64) -> PageRequest {
+    PageRequest { page, page_size }
+}
+
+/// A verification test whose players have these numbers of steps.
+pub fn test_spec(name: &str, steps_per_player: &[usize]) -> TestSpec {
+    TestSpec {
+        name: name.to_string(),
+        test_type: TestType::Verification,
+        description: "a test".to_string(),
+        min_seconds: None,
+        max_seconds: Some(60),
+        tags: vec!["smoke".to_string()],
+        players: steps_per_player
+            .iter()
+            .enumerate()
+            .map(|(p, &steps)| TestPlayer {
+                name: format!("player {p}"),
+                steps: (0..steps)
+                    .map(|s| TestStep {
+                        goal: format!("goal {p}.{s}"),
+                        finish_condition: format!("done {p}.{s}"),
+                        actions: vec![],
+                        expected_results: vec![],
+                    })
+                    .collect(),
+            })
+            .collect(),
+        discovery: None,
+        game_loop: None,
+    }
+}
+
+pub fn config_spec(name: &str, kind: PlatformKind) -> DeploymentConfigSpec {
+    DeploymentConfigSpec {
+        name: name.to_string(),
+        kind,
+        build_id: Some("bld_1".to_string()),
+        launch: Launch {
+            entry: "index.html".to_string(),
+            args: vec![],
+            env: Default::default(),
+            width: 800,
+            height: 600,
+        },
+    }
+}
+
+/// A run of a test with these numbers of steps per player, carrying `tags`.
+pub fn new_run(steps_per_player: &[usize], tags: &[&str]) -> NewRun {
+    let spec = test_spec("walk", steps_per_player);
+    let players = spec
+        .players
+        .iter()
+        .enumerate()
+        .map(|(number, player)| NewPlayer {
+            id: ids::short_id(),
+            player_number: number as i32,
+            test_name: player.name.clone(),
+            steps: player
+                .steps
+                .iter()
+                .map(|s| StepGoal {
+                    goal: s.goal.clone(),
+                    finish_condition: s.finish_condition.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    NewRun {
+        job_id: ids::short_id(),
+        run_id: ids::short_id(),
+        test_id: "tst_walk".to_string(),
+        test_name: spec.name.clone(),
+        test_spec: spec,
+        deployment_config_id: "dcf_web".to_string(),
+        platform: PlatformKind::Web,
+        build_id: Some("bld_1".to_string()),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        initiator: Initiator {
+            kind: "api_key".to_string(),
+            value: json!({"key_id": "key_1", "name": "ci"}),
+        },
+        options: RunOptions {
+            max_time_seconds: Some(60),
+            ..Default::default()
+        },
+        templating_enabled: true,
+        template_data: json!({"level": 3}).as_object().unwrap().clone(),
+        retries: 2,
+        players,
+    }
+}
+
+pub fn batch(project_id: &str, runs: Vec<NewRun>) -> NewRunBatch {
+    NewRunBatch {
+        project_id: project_id.to_string(),
+        created_at: at(0),
+        plan_execution: None,
+        runs,
+    }
+}
+
+/// Creates `count` runs (one batch each, so each is newer than the last)
+/// and returns their ids, oldest first.
+pub async fn runs(store: &dyn Store, project_id: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(count);
+    for _ in 0..count {
+        let run = new_run(&[1], &[]);
+        ids.push(run.run_id.clone());
+        store
+            .create_runs(&batch(project_id, vec![run]))
+            .await
+            .unwrap();
+    }
+    ids
+}
+
+/// Sets a job's status, as a worker would.
+pub async fn set_job_status(db: &DbGuard, job_id: &str, status: &str) {
+    db.execute(&format!(
+        "UPDATE jobs SET status = '{status}' WHERE id = '{job_id}'"
+    ))
+    .await;
+}
+
+/// Completes a run with an outcome, as a worker would.
+pub async fn complete_run(db: &DbGuard, run_id: &str, outcome: &str) {
+    db.execute(&format!(
+        "UPDATE runs SET state = 'completed', outcome = '{outcome}', \
+         started_at = '2025-03-01T12:00:00.000000Z', completed_at = '2025-03-01T12:00:02.500000Z' \
+         WHERE id = '{run_id}'; \
+         UPDATE jobs SET status = 'COMPLETED' WHERE id = (SELECT job_id FROM runs WHERE id = '{run_id}')"
+    ))
+    .await;
+}
+
+/// Records a bug occurrence in a run, as a worker would.
+pub async fn add_bug(
+    db: &DbGuard,
+    project_id: &str,
+    run_id: &str,
+    occurrence: &str,
+    detected_at: &str,
+) {
+    let bug = format!("bug_{occurrence}");
+    db.execute(&format!(
+        "INSERT INTO bugs (id, project_id, fingerprint, title, category, severity, first_seen_at) \
+         VALUES ('{bug}', '{project_id}', 'fp_{occurrence}', 'Crash', 'crash', 'high', '{detected_at}'); \
+         INSERT INTO bug_occurrences (id, bug_id, run_id, project_id, title, description, category, severity, \
+         confidence, reproduction_steps, player_number, test_step, turn, detected_at, details) \
+         VALUES ('{occurrence}', '{bug}', '{run_id}', '{project_id}', 'Crash {occurrence}', 'it crashed', 'crash', \
+         'high', 'medium', 'press up', 0, 1, 7, '{detected_at}', \
+         '{{\"screenshot_url\": null, \"video_offset_ms\": 1500, \"fingerprint\": \"fp_{occurrence}\", \"trace_url\": null}}'); \
+         UPDATE runs SET bug_count = bug_count + 1 WHERE id = '{run_id}'"
+    ))
+    .await;
+}

@@ -1,0 +1,29 @@
+//! Wire types of the playtest public API.
+//!
+//! Everything a client sends or receives over `/api/v1` is defined here, once,
+//! with serde for the JSON shape and utoipa for the OpenAPI document. The
+//! server, the typed client and the CLI all share these types, so a field
+//! renamed here is renamed everywhere (and the conformance check against the
+//! reference spec notices). This crate holds no behaviour beyond parsing.
+
+pub mod bug;
+pub mod config;
+pub mod error;
+pub mod key;
+pub mod page;
+pub mod permission;
+pub mod plan;
+pub mod project;
+pub mod run;
+pub mod test;
+
+pub use bug::*;
+pub use config::*;
+pub use error::*;
+pub use key::*;
+pub use page::*;
+pub use permission::*;
+pub use plan::*;
+pub use project::*;
+pub use run::*;
+pub use test::*;

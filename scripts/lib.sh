@@ -1,0 +1,67 @@
+# Shared helpers of the project's scripts: sourced, not run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PG_ADMIN_URL="${PLAYTEST_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs Debian packages that are missing (runs apt-get update once).
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Starts the machine's PostgreSQL cluster if it is not answering.
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  say "starting PostgreSQL"
+  if ! command -v pg_ctlcluster >/dev/null; then
+    apt_install postgresql
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+  for _ in $(seq 1 50); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+    sleep 0.2
+  done
+  echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2
+  return 1
+}
+
+# A Python virtualenv with the project's Python tools (schemathesis).
+ensure_python_tools() {
+  if [[ ! -x "$VENV/bin/schemathesis" ]]; then
+    say "installing schemathesis into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q "schemathesis==4.32.5"
+  fi
+}
+
+ensure_nextest() {
+  command -v cargo-nextest >/dev/null && return 0
+  say "installing cargo-nextest"
+  cargo install --locked cargo-nextest
+}
+
+# Prints a free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until URL answers 200, up to 30 s.
+wait_for() {
+  local url=$1
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answered at $url after 30 s" >&2
+  return 1
+}
