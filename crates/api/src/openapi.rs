@@ -38,3 +38,78 @@ impl Modify for ApiKeyScheme {
         );
     }
 }
+
+/// Documents the error answers every operation can give, so that the
+/// document describes the server as it behaves: authentication and rate
+/// limits on every authenticated operation, body problems wherever there is a
+/// body, 404 wherever there is an id in the path, and 500 everywhere. Each
+/// is an [`playtest_types::ErrorBody`]. Answers an operation documents
+/// itself are left alone.
+pub fn document_common_errors(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let authenticated = path != "/api/v1/health";
+        let has_id = path.contains('{');
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let has_body = operation.request_body.is_some();
+            let has_query = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, utoipa::openapi::RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
+            let mut common = vec![(
+                "500",
+                "Internal fault; details.request_id identifies it in the server log",
+            )];
+            if authenticated {
+                common.extend([
+                    ("401", "No API key, or an unknown one"),
+                    (
+                        "403",
+                        "The key is disabled, expired, or lacks the permission",
+                    ),
+                    ("429", "The key is over its rate limit; see Retry-After"),
+                ]);
+            }
+            if has_body || has_query {
+                common.push((
+                    "400",
+                    "A field or parameter is invalid; details.field names it",
+                ));
+            }
+            if has_body {
+                common.extend([
+                    ("413", "The body is over the size limit"),
+                    ("415", "The body is not application/json"),
+                ]);
+            }
+            if has_id {
+                common.push(("404", "No such object in the key's project"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
+}

@@ -51,7 +51,6 @@ fn default_height() -> i32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct DeploymentConfigSpec {
     pub name: String,
     pub kind: PlatformKind,

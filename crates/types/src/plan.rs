@@ -16,7 +16,6 @@ pub struct TestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TestPlanSpec {
     pub name: String,
     #[serde(default)]

@@ -41,7 +41,8 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api_routes(&state).split_for_parts();
+    let (api, mut doc) = api_routes(&state).split_for_parts();
+    crate::openapi::document_common_errors(&mut doc);
     let max_body = state.settings().max_body_bytes;
     Router::new()
         .merge(api)

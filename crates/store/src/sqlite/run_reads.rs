@@ -3,7 +3,7 @@
 //! read runs in one read transaction, so its queries see one snapshot.
 
 use playtest_types::{Run, RunStateFilter};
-use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
+use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::SqliteStore;
 use crate::rows::{
@@ -13,8 +13,41 @@ use crate::rows::{
 };
 use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, StoreError};
 
-/// `WHERE ...` for the runs of `project_id` that pass `filter` (runs are `r`).
-fn push_filters(query: &mut QueryBuilder<Sqlite>, project_id: &str, filter: &RunFilter) {
+/// Up to this many runs carrying the rarest wanted tag, collecting them
+/// through the tag index (and sorting them) beats scanning the project's
+/// runs newest first and checking each one's tags.
+const TAG_DRIVEN_LIMIT: i64 = 5_000;
+
+/// The wanted tag with the fewest runs, if few enough to start from.
+/// SQLite's planner keeps no per-value statistics, so it cannot tell a
+/// rare tag from a common one; counting in the index costs little.
+async fn driving_tag<'f>(
+    conn: &mut SqliteConnection,
+    filter: &'f RunFilter,
+) -> Result<Option<&'f str>> {
+    let mut rarest: Option<(&str, i64)> = None;
+    for tag in &filter.tags {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_tags WHERE tag = $1")
+            .bind(tag)
+            .fetch_one(&mut *conn)
+            .await?;
+        if rarest.is_none_or(|(_, fewest)| count < fewest) {
+            rarest = Some((tag, count));
+        }
+    }
+    Ok(rarest
+        .filter(|(_, count)| *count <= TAG_DRIVEN_LIMIT)
+        .map(|(tag, _)| tag))
+}
+
+/// `WHERE ...` for the runs of `project_id` that pass `filter` (runs are
+/// `r`). `driving_tag`, when given, is looked up through the tag index.
+fn push_filters(
+    query: &mut QueryBuilder<Sqlite>,
+    project_id: &str,
+    filter: &RunFilter,
+    driving_tag: Option<&str>,
+) {
     query
         .push(" WHERE r.project_id = ")
         .push_bind(project_id.to_owned());
@@ -32,7 +65,17 @@ fn push_filters(query: &mut QueryBuilder<Sqlite>, project_id: &str, filter: &Run
             .push(" AND r.test_plan_execution_id = ")
             .push_bind(execution_id.clone());
     }
-    for tag in &filter.tags {
+    if let Some(tag) = driving_tag {
+        query
+            .push(" AND r.id IN (SELECT run_id FROM run_tags WHERE tag = ")
+            .push_bind(tag.to_owned());
+        query.push(")");
+    }
+    for tag in filter
+        .tags
+        .iter()
+        .filter(|t| Some(t.as_str()) != driving_tag)
+    {
         query
             .push(" AND EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ")
             .push_bind(tag.clone());
@@ -50,9 +93,10 @@ pub(super) async fn list_runs(
     page: PageRequest,
 ) -> Result<Page<Run>> {
     let mut tx = store.reader.begin().await?;
+    let driving_tag = driving_tag(&mut tx, filter).await?;
 
     let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM runs r");
-    push_filters(&mut count, project_id, filter);
+    push_filters(&mut count, project_id, filter, driving_tag);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
     if total <= page.offset() {
         tx.commit().await?;
@@ -63,7 +107,7 @@ pub(super) async fn list_runs(
     }
 
     let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {RUN_COLUMNS} FROM {RUN_FROM}"));
-    push_filters(&mut select, project_id, filter);
+    push_filters(&mut select, project_id, filter, driving_tag);
     select
         .push(" ORDER BY r.seq DESC LIMIT ")
         .push_bind(page.page_size);

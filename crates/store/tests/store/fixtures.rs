@@ -197,3 +197,28 @@ pub async fn add_bug(
     ))
     .await;
 }
+
+/// Adds `count` completed runs carrying `tag` to a project with plain SQL
+/// (fast enough for thousands).
+pub async fn seed_tagged_runs(db: &DbGuard, project_id: &str, count: usize, tag: &str) {
+    let numbers = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})"
+    );
+    let t = "'2025-03-01T12:00:00.000000Z'";
+    db.execute(&format!(
+        "{numbers} INSERT INTO jobs (id, project_id, status, created_at, updated_at) \
+         SELECT '{project_id}_j' || i, '{project_id}', 'COMPLETED', {t}, {t} FROM n"
+    ))
+    .await;
+    db.execute(&format!(
+        "{numbers} INSERT INTO runs (id, job_id, project_id, test_id, test_name, test_type, test_spec, \
+         deployment_config_id, platform, state, outcome, tags, initiator, options, created_at) \
+         SELECT '{project_id}_r' || i, '{project_id}_j' || i, '{project_id}', 'tst', 'walk', 'verification', '{{}}', \
+         'dcf', 'web', 'completed', 'success', '[\"{tag}\"]', '{{\"type\": \"api_key\", \"value\": {{}}}}', '{{}}', {t} FROM n"
+    ))
+    .await;
+    db.execute(&format!(
+        "INSERT INTO run_tags (run_id, tag) SELECT id, '{tag}' FROM runs WHERE project_id = '{project_id}'"
+    ))
+    .await;
+}

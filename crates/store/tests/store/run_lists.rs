@@ -6,7 +6,9 @@ use playtest_store::testing::DbGuard;
 use playtest_store::{NewPlanExecution, RunFilter, Store};
 use playtest_types::{Run, RunStateFilter};
 
-use crate::fixtures::{add_bug, batch, complete_run, new_run, page, project, runs};
+use crate::fixtures::{
+    add_bug, batch, complete_run, new_run, page, project, runs, seed_tagged_runs,
+};
 
 fn ids(runs: &[Run]) -> Vec<&str> {
     runs.iter().map(|r| r.multiplayer_run_id.as_str()).collect()
@@ -189,6 +191,60 @@ async fn a_tag_filter_keeps_runs_carrying_every_tag(store: Arc<dyn Store>, _db: 
     assert_eq!((found.total, found.items.len()), (0, 0));
 }
 
+async fn a_tag_filter_gives_the_same_runs_however_common_the_tags(
+    store: Arc<dyn Store>,
+    db: DbGuard,
+) {
+    // Another project's runs make `common` a tag of thousands of runs.
+    let crowd = project(&*store, "crowd").await;
+    seed_tagged_runs(&db, &crowd, 6_000, "common").await;
+    let project_id = project(&*store, "p").await;
+    let both = new_run(&[1], &["common", "rare"]);
+    let common = new_run(&[1], &["common"]);
+    let rare = new_run(&[1], &["rare"]);
+    store
+        .create_runs(&batch(
+            &project_id,
+            vec![both.clone(), common.clone(), rare.clone()],
+        ))
+        .await
+        .unwrap();
+
+    let tagged = |tags: &[&str]| RunFilter {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..Default::default()
+    };
+    let found = store
+        .list_runs(&project_id, &tagged(&["common"]), page(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.total, ids(&found.items)),
+        (2, vec![common.run_id.as_str(), both.run_id.as_str()])
+    );
+    let found = store
+        .list_runs(&project_id, &tagged(&["common", "rare"]), page(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.total, ids(&found.items)),
+        (1, vec![both.run_id.as_str()])
+    );
+    let found = store
+        .list_runs(&project_id, &tagged(&["rare"]), page(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.total, ids(&found.items)),
+        (2, vec![rare.run_id.as_str(), both.run_id.as_str()])
+    );
+    let crowded = store
+        .list_runs(&crowd, &tagged(&["common"]), page(3, 100))
+        .await
+        .unwrap();
+    assert_eq!((crowded.total, crowded.items.len()), (6_000, 100));
+}
+
 async fn runs_are_filtered_by_job_and_by_plan_execution(store: Arc<dyn Store>, _db: DbGuard) {
     let project_id = project(&*store, "p").await;
     let alone = new_run(&[1], &[]);
@@ -328,6 +384,7 @@ playtest_store::backend_tests!(
     listed_runs_carry_their_players_without_steps,
     the_state_filter_separates_running_from_completed_runs,
     a_tag_filter_keeps_runs_carrying_every_tag,
+    a_tag_filter_gives_the_same_runs_however_common_the_tags,
     runs_are_filtered_by_job_and_by_plan_execution,
     with_bugs_keeps_only_runs_that_found_bugs,
     another_projects_runs_are_never_listed,
