@@ -283,6 +283,13 @@ mod tests {
 
     use super::*;
 
+    #[tokio::test]
+    async fn an_in_memory_database_keeps_its_data_between_writes_and_reads() {
+        let store = crate::open("sqlite::memory:").await.unwrap();
+        let created = store.ensure_project("prj_1", "default").await.unwrap();
+        assert_eq!(store.project("prj_1").await.unwrap(), created);
+    }
+
     #[test]
     fn stored_timestamps_have_a_fixed_width_and_microseconds() {
         let whole = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
