@@ -113,3 +113,64 @@ pub fn document_common_errors(doc: &mut OpenApiDoc) {
         }
     }
 }
+
+/// Adds OpenAPI links from each create operation to the operations on the
+/// object it created (`POST /tests` → `GET /tests/{test_id}`, `POST /runs` →
+/// `GET /runs/{run_id}`...), so clients and API fuzzers can follow them.
+pub fn link_created_objects(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+
+    let targets: Vec<(String, String, String)> = doc
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let (collection, last) = path.rsplit_once('/')?;
+            let param = last.strip_prefix('{')?.strip_suffix('}')?.to_string();
+            Some((collection.to_string(), param, path.clone()))
+        })
+        .collect();
+    for (collection, param, path) in targets {
+        let source = if collection.ends_with("/runs") {
+            "$response.body#/data/multiplayer_run_id"
+        } else {
+            "$response.body#/id"
+        };
+        let operation_ids: Vec<String> = {
+            let item = &doc.paths.paths[&path];
+            [&item.get, &item.put, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| op.operation_id.clone())
+                .collect()
+        };
+        let bugs_path = format!("{path}/bugs");
+        let more: Vec<String> = doc
+            .paths
+            .paths
+            .get(&bugs_path)
+            .and_then(|item| item.get.as_ref())
+            .and_then(|op| op.operation_id.clone())
+            .into_iter()
+            .collect();
+        let Some(create) = doc
+            .paths
+            .paths
+            .get_mut(&collection)
+            .and_then(|item| item.post.as_mut())
+        else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        for operation_id in operation_ids.into_iter().chain(more) {
+            let link = LinkBuilder::new()
+                .operation_id(&operation_id)
+                .parameter(&param, source)
+                .build();
+            created.links.insert(operation_id, RefOr::T(link));
+        }
+    }
+}

@@ -43,6 +43,7 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (api, mut doc) = api_routes(&state).split_for_parts();
     crate::openapi::document_common_errors(&mut doc);
+    crate::openapi::link_created_objects(&mut doc);
     let max_body = state.settings().max_body_bytes;
     Router::new()
         .merge(api)

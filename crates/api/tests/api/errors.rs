@@ -82,6 +82,18 @@ on_both_backends! {
         assert_eq!(test_count(&app).await, 1);
     }
 
+    async fn a_database_fault_is_a_500_with_the_request_id_and_nothing_internal(app) {
+        app.database.execute("DROP TABLE run_tags").await;
+        let answer = app.raw(Method::GET, "/api/v1/runs?tags=a", Some(&app.admin_key), None).await;
+        assert_error_shape(&answer, 500, "INTERNAL_ERROR");
+        let request_id = answer.headers["x-request-id"].to_str().unwrap();
+        assert_eq!(answer.body["details"]["request_id"], request_id);
+        let text = answer.body.to_string().to_lowercase();
+        for internal in ["run_tags", "sql", "table", "relation", "sqlx"] {
+            assert!(!text.contains(internal), "the 500 body leaks {internal}: {text}");
+        }
+    }
+
     async fn an_invalid_run_id_is_a_404_not_a_400(app) {
         for id in ["short", "UPPERCASE123", "abc%2Fdef%2Fghi", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
             let answer = app.raw(Method::GET, &format!("/api/v1/runs/{id}"), Some(&app.admin_key), None).await;

@@ -1,13 +1,12 @@
 //! The test server and what tests need around it.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use playtest_api::{Settings, keys};
 use playtest_client::Client;
 use playtest_store::Store;
-use playtest_store::testing;
+use playtest_store::testing::{self, DbGuard};
 use playtest_types::{
     DeploymentConfig, DeploymentConfigSpec, Launch, Permission, PlatformKind, Test, TestPlayer,
     TestSpec, TestStep, TestType,
@@ -30,8 +29,9 @@ pub struct TestApp {
     pub admin_key: String,
     /// A client with the admin key.
     pub admin: Client,
+    /// The test database, dropped with the app.
+    pub database: DbGuard,
     http: reqwest::Client,
-    _database: Box<dyn Any + Send>,
 }
 
 /// An answer to a raw request.
@@ -48,15 +48,9 @@ impl TestApp {
 
     /// Starts a server whose settings `adjust` may change.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let (store, database): (Arc<dyn Store>, Box<dyn Any + Send>) = match backend {
-            Backend::Sqlite => {
-                let (store, guard) = testing::fresh_sqlite().await;
-                (store, Box::new(guard))
-            }
-            Backend::Postgres => {
-                let (store, guard) = testing::fresh_postgres().await;
-                (store, Box::new(guard))
-            }
+        let (store, database) = match backend {
+            Backend::Sqlite => testing::fresh_sqlite().await,
+            Backend::Postgres => testing::fresh_postgres().await,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().unwrap();
@@ -89,7 +83,7 @@ impl TestApp {
             admin_key,
             admin,
             http: reqwest::Client::new(),
-            _database: database,
+            database,
         }
     }
 
