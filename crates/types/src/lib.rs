@@ -7,6 +7,7 @@
 //! reference spec notices). This crate holds no behaviour beyond parsing.
 
 pub mod bug;
+pub mod build;
 pub mod config;
 pub mod error;
 pub mod key;
@@ -18,6 +19,7 @@ pub mod run;
 pub mod test;
 
 pub use bug::*;
+pub use build::*;
 pub use config::*;
 pub use error::*;
 pub use key::*;

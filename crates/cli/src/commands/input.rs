@@ -41,7 +41,7 @@ mod tests {
     #[test]
     fn a_bad_field_is_reported_with_the_source_and_position() {
         let text =
-            r#"{"name": "web", "kind": "web", "launch": {"entry": "index.html"}, "bogus": 1}"#;
+            r#"{"name": "web", "kind": "web", "launch": {"entry": "index.html", "bogus": 1}}"#;
         let err = parse::<DeploymentConfigSpec>(text, "c.json", "deployment config").unwrap_err();
         let message = format!("{err:#}");
         assert!(
