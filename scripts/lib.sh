@@ -50,6 +50,15 @@ ensure_nextest() {
   cargo install --locked cargo-nextest
 }
 
+# s3s-fs: a real S3 server over a folder, which playtest-blob's tests start on
+# loopback (`s3s-fs --host 127.0.0.1 --port P --access-key K --secret-key S
+# ROOT`, buckets are ROOT's subfolders). Installed from crates.io when missing.
+ensure_s3s_fs() {
+  command -v s3s-fs >/dev/null && return 0
+  say "installing s3s-fs 0.14.1 (takes a few minutes)"
+  cargo install --locked s3s-fs --version 0.14.1 --features binary
+}
+
 # Prints a free TCP port on loopback.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
