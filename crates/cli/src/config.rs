@@ -3,7 +3,9 @@
 //! `PLAYTEST_<FLAG>`, and client commands read `PLAYTEST_API_URL` and
 //! `PLAYTEST_API_KEY`. No other module reads flags or the environment;
 //! commands receive these typed values, with defaults already resolved by
-//! the methods here.
+//! the methods here. The flags of uploads and builds are in `builds`.
+
+mod builds;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,8 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use playtest_api::keys::DEFAULT_PROJECT;
 use playtest_client::Secret;
 use playtest_types::{Permission, RunStateFilter};
+
+pub use builds::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,6 +56,11 @@ pub enum Command {
     /// Read the bugs a run found
     #[command(subcommand)]
     Bugs(BugsCommand),
+    /// Upload a build (resumable, in parallel parts)
+    Upload(UploadArgs),
+    /// List, show, download and delete builds
+    #[command(subcommand)]
+    Builds(BuildsCommand),
 }
 
 impl Command {

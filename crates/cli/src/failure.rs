@@ -1,24 +1,84 @@
 //! The one line a failed command prints on standard error: what went wrong
 //! and, where it is obvious, what to do next. Errors of the API client are
 //! recognised anywhere in the error chain; anything else prints its chain.
+//! An error marked [`Resumable`] also says how to resume.
+
+use std::fmt;
 
 use playtest_client::Error as ClientError;
+
+use crate::output::size;
+
+/// Context of an upload that stopped with its state saved: running the same
+/// command again resumes it.
+#[derive(Debug)]
+pub struct Resumable {
+    pub file: String,
+}
+
+impl fmt::Display for Resumable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the upload of {} stopped", self.file)
+    }
+}
+
+const RESUME_HINT: &str = "run the same command again to resume the upload where it stopped";
 
 /// `error: <message> (<code>)`, then `; hint: <what to do>` when one applies.
 pub fn describe(err: &anyhow::Error) -> String {
     let found = err
         .chain()
         .find_map(|cause| cause.downcast_ref::<ClientError>());
-    let (message, hint) = match found {
+    let (message, mut hint) = match found {
         Some(client_err) => describe_client(client_err),
         None => (format!("{err:#}"), None),
     };
+    if err.downcast_ref::<Resumable>().is_some() {
+        hint = Some(match hint {
+            Some(hint) => format!("{hint}; then {RESUME_HINT}"),
+            None => RESUME_HINT.to_string(),
+        });
+    }
     let mut line = format!("error: {}", flatten(&message));
     if let Some(hint) = hint {
         line.push_str("; hint: ");
         line.push_str(&hint);
     }
     line
+}
+
+/// A size in bytes from an error's details, readably.
+fn size_detail(details: &serde_json::Map<String, serde_json::Value>, name: &str) -> Option<String> {
+    details
+        .get(name)
+        .and_then(serde_json::Value::as_i64)
+        .map(size)
+}
+
+/// The hint of a 402: how full the storage is, and how to make room.
+fn quota_hint(details: &serde_json::Map<String, serde_json::Value>) -> String {
+    let room = "pass --auto-delete to delete unpinned builds to make room, or delete some with `playtest builds delete`";
+    match (
+        size_detail(details, "used"),
+        size_detail(details, "capacity"),
+        size_detail(details, "needed"),
+    ) {
+        (Some(used), Some(capacity), Some(needed)) => {
+            format!("{used} of {capacity} is used and this build needs {needed}; {room}")
+        }
+        _ => room.to_string(),
+    }
+}
+
+/// The hint of a 413: the limit, when the server named it.
+fn too_large_hint(details: &serde_json::Map<String, serde_json::Value>) -> String {
+    let limit = ["max_file_size", "max_size", "limit", "max_bytes"]
+        .iter()
+        .find_map(|name| size_detail(details, name));
+    match limit {
+        Some(limit) => format!("the largest file this server takes is {limit}"),
+        None => "the file is over this server's size limit".to_string(),
+    }
 }
 
 fn describe_client(err: &ClientError) -> (String, Option<String>) {
@@ -36,6 +96,8 @@ fn describe_client(err: &ClientError) -> (String, Option<String>) {
                     Some("use another key, or create one with `playtest keys create`".to_string())
                 }
                 (403, _) => Some("use a key with that permission".to_string()),
+                (402, _) => Some(quota_hint(&body.details)),
+                (413, _) => Some(too_large_hint(&body.details)),
                 (429, _) => Some(
                     detail("retry_after_seconds")
                         .map_or("retry later".to_string(), |s| format!("retry in {s} s")),
@@ -71,6 +133,19 @@ fn describe_client(err: &ClientError) -> (String, Option<String>) {
             err.to_string(),
             Some("check PLAYTEST_API_KEY or --api-key".to_string()),
         ),
+        ClientError::Storage { status, .. } => {
+            let hint = match status {
+                403 => Some("the storage refused a signed URL (expired, or the clocks differ)"),
+                404 => Some("the storage no longer has the upload (it expired or was cancelled)"),
+                _ => None,
+            };
+            (err.to_string(), hint.map(str::to_string))
+        }
+        ClientError::MissingEtag => (
+            err.to_string(),
+            Some("a proxy in front of the storage may strip the ETag header".to_string()),
+        ),
+        ClientError::File { .. } => (err.to_string(), None),
     }
 }
 
@@ -132,6 +207,68 @@ mod tests {
             json!({"request_id": "req-7"}),
         ));
         assert!(line.ends_with("under request id req-7"), "{line}");
+    }
+
+    #[test]
+    fn a_402_says_how_full_the_storage_is_and_how_to_make_room() {
+        let line = describe(&api(
+            402,
+            "Storage capacity exceeded",
+            "QUOTA_EXCEEDED",
+            json!({"used": 9 * 1024 * 1024 * 1024_i64, "capacity": 10 * 1024 * 1024 * 1024_i64, "needed": 2 * 1024 * 1024 * 1024_i64}),
+        ));
+        assert_eq!(
+            line,
+            "error: Storage capacity exceeded (QUOTA_EXCEEDED); hint: 9.0 GiB of 10.0 GiB is used \
+             and this build needs 2.0 GiB; pass --auto-delete to delete unpinned builds to make \
+             room, or delete some with `playtest builds delete`"
+        );
+    }
+
+    #[test]
+    fn a_413_names_the_limit_when_the_server_does() {
+        let line = describe(&api(
+            413,
+            "File too large",
+            "PAYLOAD_TOO_LARGE",
+            json!({"max_file_size": 1024}),
+        ));
+        assert!(
+            line.ends_with("hint: the largest file this server takes is 1.0 KiB"),
+            "{line}"
+        );
+        let line = describe(&api(413, "File too large", "PAYLOAD_TOO_LARGE", json!({})));
+        assert!(
+            line.ends_with("hint: the file is over this server's size limit"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_upload_says_how_to_resume_it() {
+        let err = anyhow::Error::from(ClientError::Storage {
+            status: 503,
+            code: None,
+            message: "'busy'".into(),
+            retry_after: None,
+        })
+        .context("sending part 3")
+        .context(Resumable {
+            file: "g.apk".into(),
+        });
+        assert_eq!(
+            describe(&err),
+            "error: the storage answered HTTP 503: 'busy'; hint: run the same command again to \
+             resume the upload where it stopped"
+        );
+        let plain = anyhow::anyhow!("disk gone").context(Resumable {
+            file: "g.apk".into(),
+        });
+        assert_eq!(
+            describe(&plain),
+            "error: the upload of g.apk stopped: disk gone; hint: run the same command again to \
+             resume the upload where it stopped"
+        );
     }
 
     #[test]

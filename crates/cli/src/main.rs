@@ -2,6 +2,7 @@
 //! command on a tokio runtime, and turns a failure into one line on standard
 //! error and exit code 1 (usage errors are clap's, with exit code 2).
 
+mod ci_env;
 mod commands;
 mod config;
 mod failure;

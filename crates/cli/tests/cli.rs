@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod upload;
+
 const BIN: &str = env!("CARGO_BIN_EXE_playtest");
 
 /// Variables that would change what the binary does if the environment

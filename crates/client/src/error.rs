@@ -4,7 +4,15 @@
 //! server's JSON error body becomes [`Error::Api`], untouched, so callers can
 //! match on its status and `code`. A request that never got an answer is
 //! [`Error::Transport`]; an answer that is not the JSON we expected is
-//! [`Error::Decode`]. The API key never appears in any of them.
+//! [`Error::Decode`]. A storage URL (a part or download URL, on the API
+//! server or on S3) that refuses a transfer is [`Error::Storage`], whatever
+//! its body's format. The API key never appears in any of them.
+//!
+//! [`Error::is_retryable`] and [`Error::retry_after`] tell a caller that
+//! retries whether trying again can help and how long the server asked it
+//! to wait; the retrying itself is the caller's.
+
+use std::time::Duration;
 
 use playtest_types::ErrorBody;
 
@@ -30,13 +38,73 @@ pub enum Error {
     /// The API key holds characters an HTTP header cannot carry.
     #[error("the API key is not a valid header value (it must be printable ASCII)")]
     InvalidApiKey,
+    /// A storage URL refused a transfer: its status, the storage's own
+    /// error code when it sent one (`AccessDenied`, `NoSuchUpload`, ...),
+    /// its message, and the `Retry-After` it asked for.
+    #[error("the storage answered HTTP {status}: {message}")]
+    Storage {
+        status: u16,
+        code: Option<String>,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The storage accepted a part but sent no `ETag`, which completing the
+    /// upload needs.
+    #[error("the storage accepted the part but sent no ETag header")]
+    MissingEtag,
+    /// A local file could not be read.
+    #[error("could not read {path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
+
+/// Statuses that say "try again later" rather than "this is wrong".
+const RETRYABLE_STATUSES: [u16; 2] = [408, 429];
+/// The code of the embedded store's 400 for a body that ended early.
+const BODY_CUT_SHORT: &str = "UPLOAD_INTERRUPTED";
 
 impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Decode { status, .. }
+            | Error::Storage { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: no answer at all
+    /// (connection refused or reset, timeout), 408, 429, any 5xx, and a
+    /// storage saying the body it got was cut short.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(err) => !err.is_builder(),
+            Error::Storage {
+                code: Some(code), ..
+            } if code == BODY_CUT_SHORT => true,
+            _ => self
+                .status()
+                .is_some_and(|status| RETRYABLE_STATUSES.contains(&status) || status >= 500),
+        }
+    }
+
+    /// How long the server asked to wait before trying again: its
+    /// `Retry-After` header (an API error body carries it as
+    /// `details.retry_after_seconds`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Storage { retry_after, .. } => *retry_after,
+            Error::Api { body, .. } => {
+                let value = body.details.get(crate::http::RETRY_AFTER_DETAIL)?;
+                let seconds = value
+                    .as_u64()
+                    .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))?;
+                Some(Duration::from_secs(seconds))
+            }
             _ => None,
         }
     }
@@ -45,6 +113,7 @@ impl Error {
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Api { body, .. } => Some(&body.code),
+            Error::Storage { code, .. } => code.as_deref(),
             _ => None,
         }
     }
@@ -123,6 +192,48 @@ mod tests {
         assert_eq!(err.status(), Some(502));
         assert_eq!(err.code(), None);
         assert!(err.to_string().contains("HTTP 502"));
+    }
+
+    #[test]
+    fn server_errors_and_throttling_are_retryable_but_client_errors_are_not() {
+        for status in [408, 429, 500, 502, 503] {
+            assert!(api_error(status, "x", "X").is_retryable(), "{status}");
+        }
+        for status in [400, 401, 402, 403, 404, 409, 413] {
+            assert!(!api_error(status, "x", "X").is_retryable(), "{status}");
+        }
+        let proxy = Error::Decode {
+            status: 502,
+            message: "<html>".into(),
+        };
+        assert!(proxy.is_retryable());
+        assert!(!Error::MissingEtag.is_retryable());
+        let cut_short = Error::Storage {
+            status: 400,
+            code: Some("UPLOAD_INTERRUPTED".into()),
+            message: "the body ended early".into(),
+            retry_after: None,
+        };
+        assert!(cut_short.is_retryable());
+    }
+
+    #[test]
+    fn the_retry_delay_comes_from_the_header_or_the_error_details() {
+        let storage = Error::Storage {
+            status: 429,
+            code: Some("SlowDown".into()),
+            message: "Please reduce your request rate".into(),
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        assert_eq!(storage.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(storage.code(), Some("SlowDown"));
+        let mut api = api_error(429, "Rate limit exceeded", "RATE_LIMITED");
+        assert_eq!(api.retry_after(), None);
+        if let Error::Api { body, .. } = &mut api {
+            body.details
+                .insert("retry_after_seconds".into(), serde_json::json!(3));
+        }
+        assert_eq!(api.retry_after(), Some(Duration::from_secs(3)));
     }
 
     #[tokio::test]

@@ -3,6 +3,9 @@
 //! an id can never escape its place in the path), and how an answer becomes
 //! a value or an [`Error`].
 
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -14,6 +17,36 @@ pub(crate) const API_KEY_HEADER: &str = "X-Api-Key";
 
 /// The longest piece of an unexpected body quoted in an error.
 const SNIPPET_CHARS: usize = 200;
+
+/// Where an API error body carries the `Retry-After` of its answer.
+pub(crate) const RETRY_AFTER_DETAIL: &str = "retry_after_seconds";
+
+/// A whole answer: its status, the `Retry-After` it asked for, its body.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The error this (non-2xx) answer stands for.
+    pub fn error(&self) -> Error {
+        let mut err = error_from(self.status, &self.body);
+        if let (Error::Api { body, .. }, Some(wait)) = (&mut err, self.retry_after) {
+            body.details
+                .entry(RETRY_AFTER_DETAIL)
+                .or_insert_with(|| wait.as_secs().into());
+        }
+        err
+    }
+}
+
+/// The `Retry-After` header in seconds (the HTTP-date form is rare from
+/// APIs and storages, and is ignored).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse().ok().map(Duration::from_secs)
+}
 
 /// `http://host:port[/prefix]` -> `http://host:port[/prefix]/api/v1/`.
 /// A URL that already ends in `/api/v1` is kept as it is.
@@ -67,7 +100,11 @@ pub(crate) fn join(root: &Url, segments: &[&str]) -> Url {
 impl Client {
     /// A request to the endpoint at `segments`, with the API key if any.
     pub(crate) fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
-        let builder = self.http.request(method, join(&self.root, segments));
+        self.with_key(self.http.request(method, join(&self.root, segments)))
+    }
+
+    /// The request with the API key, if any.
+    pub(crate) fn with_key(&self, builder: RequestBuilder) -> RequestBuilder {
         match self.api_key.as_ref().map(|key| key.header_value()) {
             // Checked in `Client::new`, so this cannot fail here.
             Some(Ok(value)) => builder.header(API_KEY_HEADER, value),
@@ -75,29 +112,34 @@ impl Client {
         }
     }
 
-    /// Sends the request and returns the status and the whole body.
-    pub(crate) async fn exchange(&self, request: RequestBuilder) -> Result<(u16, Vec<u8>)> {
+    /// Sends the request and returns the whole answer.
+    pub(crate) async fn exchange(&self, request: RequestBuilder) -> Result<Answer> {
         let response = request.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
         let body = response.bytes().await.map_err(Error::Transport)?;
-        Ok((status, body.to_vec()))
+        Ok(Answer {
+            status,
+            retry_after,
+            body: body.to_vec(),
+        })
     }
 
     /// Sends the request and decodes a 2xx answer as `T`.
     pub(crate) async fn send<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T> {
-        let (status, body) = self.exchange(request).await?;
-        if !is_success(status) {
-            return Err(error_from(status, &body));
+        let answer = self.exchange(request).await?;
+        if !is_success(answer.status) {
+            return Err(answer.error());
         }
-        decode(status, &body)
+        decode(answer.status, &answer.body)
     }
 
     /// Sends the request and expects a 2xx answer whose body does not matter
     /// (a 204 after a delete).
     pub(crate) async fn send_empty(&self, request: RequestBuilder) -> Result<()> {
-        let (status, body) = self.exchange(request).await?;
-        if !is_success(status) {
-            return Err(error_from(status, &body));
+        let answer = self.exchange(request).await?;
+        if !is_success(answer.status) {
+            return Err(answer.error());
         }
         Ok(())
     }
@@ -128,7 +170,7 @@ pub(crate) fn error_from(status: u16, body: &[u8]) -> Error {
 }
 
 /// The start of a body, on one line, for error messages.
-fn snippet(body: &[u8]) -> String {
+pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
@@ -284,6 +326,24 @@ mod tests {
             }
             other => panic!("expected a decode error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_retry_after_header_is_folded_into_the_error_details() {
+        let answer = Answer {
+            status: 429,
+            retry_after: Some(Duration::from_secs(4)),
+            body: br#"{"error":"Slow down","code":"RATE_LIMITED"}"#.to_vec(),
+        };
+        assert_eq!(answer.error().retry_after(), Some(Duration::from_secs(4)));
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, " 7 ".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //!
 //! Layout: `http` joins URLs and turns responses into values or errors;
 //! `secret` keeps the API key out of `Debug` output; one module per resource
-//! group (`service`, `keys`, `tests`, `test_plans`, `configs`, `runs`) adds
-//! its methods to [`Client`].
+//! group (`service`, `keys`, `tests`, `test_plans`, `configs`, `runs`,
+//! `builds`, `uploads`) adds its methods to [`Client`]; `transfer` moves
+//! build bytes to and from the storage URLs the API hands out.
 
+mod builds;
 mod configs;
 mod error;
 mod http;
@@ -20,6 +22,8 @@ mod secret;
 mod service;
 mod test_plans;
 mod tests;
+mod transfer;
+mod uploads;
 
 use std::time::Duration;
 
@@ -28,17 +32,23 @@ pub use playtest_types as types;
 pub use runs::StopRunsOutcome;
 pub use secret::Secret;
 pub use service::Health;
+pub use transfer::{Download, FileRange};
 
 /// How long to wait for a TCP connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one whole request may take.
+/// How long one whole request to the API may take (transfers to and
+/// from storage get a time that grows with their size instead).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Keep-alive probes on transfer connections, so a dead peer is noticed.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// A connection to one playtest server, optionally with an API key.
 /// Cheap to clone: clones share the connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// For storage URLs: no API key, no redirects, no fixed timeout.
+    transfer: reqwest::Client,
     /// The API root, always ending in `/api/v1/`.
     root: url::Url,
     api_key: Option<Secret>,
@@ -63,8 +73,16 @@ impl Client {
             .user_agent(concat!("playtest-client/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(Error::Transport)?;
+        let transfer = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_keepalive(TCP_KEEPALIVE)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("playtest-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(Error::Transport)?;
         Ok(Client {
             http,
+            transfer,
             root,
             api_key,
         })
@@ -83,6 +101,7 @@ impl Client {
         }
         Ok(Client {
             http: self.http.clone(),
+            transfer: self.transfer.clone(),
             root: self.root.clone(),
             api_key,
         })

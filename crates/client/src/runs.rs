@@ -56,10 +56,10 @@ impl Client {
     /// Stops jobs. A 207 or 404 is not an error here: its body says what
     /// happened to each job, and it is returned with the status.
     pub async fn stop_runs(&self, request: &StopRunsRequest) -> Result<StopRunsOutcome> {
-        let (status, body) = self
+        let answer = self
             .exchange(self.request(Method::POST, &["runs", "stop"]).json(request))
             .await?;
-        stop_outcome(status, &body)
+        stop_outcome(answer.status, &answer.body)
     }
 }
 

@@ -3,14 +3,17 @@
 //! the rest go through the typed API client.
 
 mod bugs;
+mod builds;
 mod configs;
 mod input;
 mod keys;
+mod progress;
 mod run_view;
 mod runs;
 mod server;
 mod test_plans;
 mod tests;
+mod upload;
 
 use playtest_client::Client;
 
@@ -26,6 +29,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Configs(command) => configs::run(command).await,
         Command::Runs(command) => runs::run(command).await,
         Command::Bugs(command) => bugs::run(command).await,
+        Command::Upload(args) => upload::run(args).await,
+        Command::Builds(command) => builds::run(command).await,
     }
 }
 

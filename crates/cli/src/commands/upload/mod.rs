@@ -1,0 +1,121 @@
+//! `playtest upload`: uploads one or more build files. Everything that can
+//! be checked before sending (the files exist and are not empty, each has
+//! a platform) is checked for all files first; then the files are uploaded
+//! one after the other by `engine` (resume, retries; `parts` sends the
+//! parts in parallel),
+//! each build id printed on standard output as soon as it is complete.
+//! Ctrl-C stops with a line saying how to resume.
+
+mod engine;
+mod parts;
+mod plan;
+mod retry;
+mod state;
+
+use anyhow::{anyhow, bail};
+use playtest_client::Client;
+use playtest_types::InitiateUploadRequest;
+use serde_json::Value;
+
+use super::connect;
+use crate::config::{UploadArgs, progress_mode};
+use crate::failure::Resumable;
+use crate::output::print_json;
+use engine::{Job, Options, Uploaded};
+use retry::Backoff;
+
+pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
+    let jobs = plan_jobs(&args)?;
+    let client = connect(&args.client)?;
+    let options = Options {
+        parallel: usize::from(args.parallel),
+        backoff: Backoff::new(args.retries),
+        state_dir: args.state_dir(),
+        resume: !args.no_resume,
+        progress: progress_mode(),
+    };
+    let mut printed = Vec::new();
+    for job in &jobs {
+        let done = tokio::select! {
+            done = engine::upload(&client, job, &options) => done?,
+            _ = tokio::signal::ctrl_c() => {
+                // The state saved after each part lets the next run resume.
+                return Err(anyhow!("interrupted").context(Resumable {
+                    file: job.label.clone(),
+                }));
+            }
+        };
+        let build_id = &done.answer.build_id;
+        eprintln!(
+            "uploaded {} as build {build_id}: {}",
+            job.label, done.summary
+        );
+        if args.client.json {
+            printed.push(as_json(&client, &done).await?);
+        } else {
+            println!("{build_id}");
+        }
+    }
+    if args.client.json {
+        match <[Value; 1]>::try_from(printed) {
+            Ok([one]) => print_json(&one)?,
+            Err(several) => print_json(&several)?,
+        }
+    }
+    Ok(())
+}
+
+/// One job per file, or the first reason a file cannot be uploaded.
+fn plan_jobs(args: &UploadArgs) -> anyhow::Result<Vec<Job>> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        bail!("--name must not be empty");
+    }
+    let files = plan::expand(&args.files)?;
+    let several = files.len() > 1;
+    let tags: Vec<String> = args
+        .tags
+        .iter()
+        .map(|tag| tag.trim().to_string())
+        .filter(|tag| !tag.is_empty())
+        .collect();
+    let mut jobs = Vec::new();
+    for path in files {
+        let size = plan::check_file(&path)?;
+        let file_name = plan::file_name(&path);
+        let platform = match args.platform {
+            Some(platform) => platform,
+            None => plan::guess_platform(&file_name).map_err(|reason| anyhow!(reason))?,
+        };
+        let absolute = std::path::absolute(&path)?;
+        let request = InitiateUploadRequest {
+            project_id: None,
+            name: plan::build_name(name, &file_name, several),
+            file_name,
+            file_size: size as i64,
+            platform,
+            description: args.description.clone(),
+            multipart: args.multipart.then_some(true),
+            auto_delete: args.auto_delete,
+            deletion_policy: args.deletion_policy.into(),
+            upload_timeout: args.upload_timeout,
+            tags: tags.clone(),
+            details: Some(args.details(&absolute)),
+        };
+        jobs.push(Job {
+            label: path.display().to_string(),
+            path: absolute,
+            request,
+        });
+    }
+    Ok(jobs)
+}
+
+/// The build as the server now has it, or the complete answer when the
+/// build cannot be read.
+async fn as_json(client: &Client, done: &Uploaded) -> anyhow::Result<Value> {
+    Ok(match client.get_build(&done.answer.build_id).await {
+        Ok(build) => serde_json::to_value(build)?,
+        Err(_) => serde_json::to_value(&done.answer)?,
+    })
+}
