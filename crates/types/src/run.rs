@@ -127,6 +127,7 @@ pub struct StepGoal {
 /// One step of one player in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RunStep {
+    /// Counts from 1, in the order of the test's steps (players count from 0).
     pub step_number: i32,
     pub start_time: Option<DateTime<Utc>>,
     pub end_time: Option<DateTime<Utc>>,
