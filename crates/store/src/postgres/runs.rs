@@ -88,7 +88,7 @@ impl Columns {
                 for (number, step) in player.steps.iter().enumerate() {
                     c.step_run_id.push(run.run_id.clone());
                     c.step_player_number.push(player.player_number);
-                    c.step_number.push(count_i32(number, "steps")?);
+                    c.step_number.push(count_i32(number + 1, "steps")?);
                     c.step_goal.push(step.goal.clone());
                     c.step_finish_condition.push(step.finish_condition.clone());
                 }

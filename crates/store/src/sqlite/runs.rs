@@ -117,7 +117,7 @@ async fn insert_run(
             )
             .bind(&run.run_id)
             .bind(player.player_number)
-            .bind(count_i32(number, "steps")?)
+            .bind(count_i32(number + 1, "steps")?)
             .bind(&step.goal)
             .bind(&step.finish_condition)
             .execute(&mut **tx)

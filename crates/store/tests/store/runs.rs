@@ -89,7 +89,7 @@ async fn a_batch_queues_jobs_and_initializes_runs_players_and_steps(
         let steps = player.steps.as_ref().expect("details carry steps");
         assert_eq!(steps.len(), new.steps.len());
         for (number, (step, goal)) in steps.iter().zip(&new.steps).enumerate() {
-            assert_eq!(step.step_number, number as i32);
+            assert_eq!(step.step_number, number as i32 + 1, "steps count from 1");
             assert_eq!(&step.test, goal);
             assert_eq!(
                 (step.run_state, step.run_result, step.report.as_deref()),
