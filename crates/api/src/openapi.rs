@@ -125,7 +125,7 @@ pub fn link_created_objects(doc: &mut OpenApiDoc) {
         .paths
         .paths
         .iter()
-        .filter_map(|(path, item)| {
+        .filter_map(|(path, _)| {
             let (collection, last) = path.rsplit_once('/')?;
             let param = last.strip_prefix('{')?.strip_suffix('}')?.to_string();
             Some((collection.to_string(), param, path.clone()))
