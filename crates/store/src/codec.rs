@@ -1,12 +1,13 @@
 //! How values the wire types define become stored text and back, shared by
 //! both backends: enums are kept as their serde names (`QUEUED`,
-//! `completed`, `high`), JSON columns are read as untyped JSON and then
-//! parsed, so a bad stored value is reported as [`StoreError::Corrupt`]
-//! rather than as a database error.
+//! `completed`, `high`), JSON columns are read as untyped JSON (or, on the
+//! hot run reads, as text) and then parsed, so a bad stored value is
+//! reported as [`StoreError::Corrupt`] rather than as a database error.
 
 use chrono::{DateTime, Utc};
 use playtest_types::PlatformKind;
-use serde::de::DeserializeOwned;
+use serde::de::value::StrDeserializer;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde_json::Value;
 use sqlx::types::Json;
 
@@ -14,7 +15,8 @@ use crate::{Result, StoreError};
 
 /// The enum whose serde name is `text`.
 pub(crate) fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(serde_json::from_value(Value::String(text.to_owned()))?)
+    let text: StrDeserializer<'_, serde_json::Error> = text.into_deserializer();
+    Ok(T::deserialize(text)?)
 }
 
 /// [`from_text`] of an optional column.

@@ -13,6 +13,7 @@ pub mod ids;
 mod model;
 mod postgres;
 mod rows;
+mod run_filter;
 mod sql_error;
 mod sqlite;
 mod stopping;

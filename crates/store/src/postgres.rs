@@ -17,7 +17,7 @@ use playtest_types::{
     DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::{Connection, Postgres, Transaction};
 
 use crate::{
     ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
@@ -27,6 +27,8 @@ use crate::{
 /// Connections per replica; PostgreSQL's default limit is 100 in all.
 const MAX_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection idle this long is pinged before use.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -39,6 +41,17 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // Pinging before every use would add a round trip to every read;
+            // only a connection idle for long may have been dropped.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IF_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await?;
         Ok(PostgresStore { pool })
@@ -233,5 +246,33 @@ impl Store for PostgresStore {
         at: DateTime<Utc>,
     ) -> Result<StopOutcome> {
         stop::stop_job(self, project_id, job_id, at).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Backend, RUNS_OF_TWO_PROJECTS, counts_of_two_projects, unmigrated};
+
+    #[tokio::test]
+    async fn the_run_counts_migration_counts_the_runs_already_there() {
+        let db = unmigrated(Backend::Postgres).await;
+        let store = PostgresStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/postgres");
+        migrator.run_to(1, &store.pool).await.unwrap();
+        sqlx::raw_sql(RUNS_OF_TWO_PROJECTS)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+
+        store.migrate().await.unwrap();
+        let counts: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT project_id, state, runs FROM run_counts ORDER BY project_id, state",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(counts, counts_of_two_projects());
+        store.pool.close().await;
     }
 }

@@ -72,6 +72,10 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new()
                 .max_connections(READ_CONNECTIONS)
+                // A connection of this process cannot drop out, and runs its
+                // commands in order: pinging it first only costs a hop to
+                // its thread.
+                .test_before_acquire(false)
                 .connect_lazy_with(options)
         };
         Ok(SqliteStore { writer, reader })
@@ -288,6 +292,27 @@ mod tests {
         let store = crate::open("sqlite::memory:").await.unwrap();
         let created = store.ensure_project("prj_1", "default").await.unwrap();
         assert_eq!(store.project("prj_1").await.unwrap(), created);
+    }
+
+    #[tokio::test]
+    async fn the_run_counts_migration_counts_the_runs_already_there() {
+        let db = crate::testing::unmigrated(crate::testing::Backend::Sqlite).await;
+        let store = SqliteStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        migrator.run_to(1, &store.writer).await.unwrap();
+        sqlx::raw_sql(crate::testing::RUNS_OF_TWO_PROJECTS)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+
+        store.migrate().await.unwrap();
+        let counts: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT project_id, state, runs FROM run_counts ORDER BY project_id, state",
+        )
+        .fetch_all(&store.writer)
+        .await
+        .unwrap();
+        assert_eq!(counts, crate::testing::counts_of_two_projects());
     }
 
     #[test]

@@ -83,53 +83,96 @@ pub async fn fresh(backend: Backend) -> (Arc<dyn Store>, DbGuard) {
 
 /// A migrated SQLite database in a new temporary directory.
 pub async fn fresh_sqlite() -> (Arc<dyn Store>, DbGuard) {
-    let dir = tempfile::tempdir().expect("create a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("playtest.db").display());
-    let store = crate::open(&url)
+    let guard = unmigrated(Backend::Sqlite).await;
+    let store = crate::open(guard.url())
         .await
         .expect("open a fresh SQLite database");
-    (
-        store,
-        DbGuard {
-            url,
-            backend: Backend::Sqlite,
-            cleanup: Cleanup::Dir { _dir: dir },
-        },
-    )
+    (store, guard)
 }
 
 /// A migrated PostgreSQL database with a random name, created on the server
 /// of [`postgres_admin_url`].
 pub async fn fresh_postgres() -> (Arc<dyn Store>, DbGuard) {
-    let admin_url = postgres_admin_url();
-    let name = format!("playtest_test_{}", ids::short_id());
-    let mut admin = PgConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|err| {
-            panic!(
-                "cannot reach PostgreSQL at {} ({err}); start it or set {POSTGRES_URL_VAR}",
-                crate::redact_url(&admin_url)
-            )
-        });
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create a test database");
-    let _ = admin.close().await;
-
-    let mut url = url::Url::parse(&admin_url).expect("the PostgreSQL admin URL is a URL");
-    url.set_path(&name);
-    let url = url.to_string();
     // The guard exists before `open`, so a failed migration still drops the database.
-    let guard = DbGuard {
-        url: url.clone(),
-        backend: Backend::Postgres,
-        cleanup: Cleanup::Database { admin_url, name },
-    };
-    let store = crate::open(&url)
+    let guard = unmigrated(Backend::Postgres).await;
+    let store = crate::open(guard.url())
         .await
         .expect("open a fresh PostgreSQL database");
     (store, guard)
+}
+
+/// A new database of `backend` that no migration has touched yet (the
+/// SQLite file does not exist yet), for tests of the migrations themselves.
+pub async fn unmigrated(backend: Backend) -> DbGuard {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("create a temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("playtest.db").display());
+            DbGuard {
+                url,
+                backend,
+                cleanup: Cleanup::Dir { _dir: dir },
+            }
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = format!("playtest_test_{}", ids::short_id());
+            let mut admin = PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|err| {
+                    panic!(
+                        "cannot reach PostgreSQL at {} ({err}); start it or set {POSTGRES_URL_VAR}",
+                        crate::redact_url(&admin_url)
+                    )
+                });
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("create a test database");
+            let _ = admin.close().await;
+
+            let mut url = url::Url::parse(&admin_url).expect("the PostgreSQL admin URL is a URL");
+            url.set_path(&name);
+            DbGuard {
+                url: url.to_string(),
+                backend,
+                cleanup: Cleanup::Database { admin_url, name },
+            }
+        }
+    }
+}
+
+/// SQL (for both backends, on the first schema) writing runs into two
+/// projects: in `prj_a` two initializing and one completed, in `prj_b` one
+/// running. See [`counts_of_two_projects`].
+#[cfg(test)]
+pub(crate) const RUNS_OF_TWO_PROJECTS: &str = "\
+    INSERT INTO projects (id, name, created_at) VALUES \
+        ('prj_a', 'a', '2025-01-01T00:00:00.000000Z'), ('prj_b', 'b', '2025-01-01T00:00:00.000000Z'); \
+    INSERT INTO jobs (id, project_id, status, created_at, updated_at) VALUES \
+        ('j1', 'prj_a', 'QUEUED', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z'), \
+        ('j2', 'prj_a', 'QUEUED', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z'), \
+        ('j3', 'prj_a', 'COMPLETED', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z'), \
+        ('j4', 'prj_b', 'RUNNING', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z'); \
+    INSERT INTO runs (id, job_id, project_id, test_id, test_name, test_type, test_spec, \
+        deployment_config_id, platform, state, initiator, options, created_at) VALUES \
+        ('r1', 'j1', 'prj_a', 't', 't', 'verification', '{}', 'd', 'web', 'initializing', '{}', '{}', '2025-01-01T00:00:00.000000Z'), \
+        ('r2', 'j2', 'prj_a', 't', 't', 'verification', '{}', 'd', 'web', 'initializing', '{}', '{}', '2025-01-01T00:00:00.000000Z'), \
+        ('r3', 'j3', 'prj_a', 't', 't', 'verification', '{}', 'd', 'web', 'completed', '{}', '{}', '2025-01-01T00:00:00.000000Z'), \
+        ('r4', 'j4', 'prj_b', 't', 't', 'verification', '{}', 'd', 'web', 'running', '{}', '{}', '2025-01-01T00:00:00.000000Z');";
+
+/// The rows of `run_counts` (project, state, runs) that the runs of
+/// [`RUNS_OF_TWO_PROJECTS`] make.
+#[cfg(test)]
+pub(crate) fn counts_of_two_projects() -> Vec<(String, String, i64)> {
+    [
+        ("prj_a", "completed", 1),
+        ("prj_a", "initializing", 2),
+        ("prj_b", "running", 1),
+    ]
+    .into_iter()
+    .map(|(project, state, runs)| (project.to_string(), state.to_string(), runs))
+    .collect()
 }
 
 impl DbGuard {

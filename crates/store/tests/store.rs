@@ -11,6 +11,8 @@ mod documents;
 mod fixtures;
 #[path = "store/keys.rs"]
 mod keys;
+#[path = "store/run_counts.rs"]
+mod run_counts;
 #[path = "store/run_lists.rs"]
 mod run_lists;
 #[path = "store/runs.rs"]

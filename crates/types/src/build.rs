@@ -252,9 +252,19 @@ pub struct InitiateUploadRequest {
 #[serde(tag = "upload_type")]
 pub enum InitiateUploadResponse {
     #[serde(rename = "single-part")]
-    SinglePart { build_id: String, upload_url: String, object_key: String },
+    SinglePart {
+        build_id: String,
+        upload_url: String,
+        object_key: String,
+    },
     #[serde(rename = "multipart")]
-    Multipart { build_id: String, upload_id: String, object_key: String, total_parts: i64, part_size: i64 },
+    Multipart {
+        build_id: String,
+        upload_id: String,
+        object_key: String,
+        total_parts: i64,
+        part_size: i64,
+    },
 }
 
 /// Query of `GET /builds/upload/parts`.

@@ -1,18 +1,23 @@
-//! Reading runs in PostgreSQL: the filtered, paginated list (players loaded for
-//! the whole page in one query), one run's details, one run's bugs. Each
-//! read runs in one read-only repeatable-read transaction, so its queries
-//! see one snapshot. Text is ordered with the `C` collation, byte by byte,
-//! as SQLite does.
+//! Reading runs in PostgreSQL: the filtered, paginated list, one run's
+//! details, one run's bugs. A page of runs with their players, and its
+//! total, is one statement, as is a run with its players, steps and
+//! artifacts (aggregated with `json_agg`, see [`crate::rows`]): one
+//! statement reads one snapshot, with no transaction around it, and every
+//! statement costs a round trip. Text is ordered with the `C` collation,
+//! byte by byte, as SQLite does (and as Rust sorts artifacts' names).
 
-use playtest_types::{Run, RunStateFilter};
+use std::sync::LazyLock;
+
+use playtest_types::Run;
 use sqlx::{AssertSqlSafe, Postgres, QueryBuilder};
 
 use super::PostgresStore;
 use crate::rows::{
-    ARTIFACT_COLUMNS, ArtifactRow, OCCURRENCE_COLUMNS, OccurrenceRow, PLAYER_COLUMNS, PlayerRow,
-    RUN_COLUMNS, RUN_DETAIL_COLUMNS, RUN_FROM, RunDetailsRow, RunRow, STEP_COLUMNS, StepRow,
-    run_details as assemble_details, runs_with_players,
+    ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS,
+    RUN_DETAIL_COLUMNS, RUN_FROM, RunDetailsRow, RunPageRow, STEP_FIELDS, run_details as assemble,
+    run_page,
 };
+use crate::run_filter::{is_counted, push_counted_total, state_condition};
 use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, StoreError};
 
 /// `WHERE ...` for the runs of `project_id` that pass `filter` (runs are `r`).
@@ -20,12 +25,9 @@ fn push_filters(query: &mut QueryBuilder<Postgres>, project_id: &str, filter: &R
     query
         .push(" WHERE r.project_id = ")
         .push_bind(project_id.to_owned());
-    match filter.state {
-        // Spelled as the two other states, so the (project_id, state, seq) index serves it.
-        RunStateFilter::Running => query.push(" AND r.state IN ('initializing', 'running')"),
-        RunStateFilter::Completed => query.push(" AND r.state = 'completed'"),
-        RunStateFilter::All => query,
-    };
+    if let Some(condition) = state_condition(filter.state) {
+        query.push(" AND r.state ").push(condition);
+    }
     if let Some(job_id) = &filter.job_id {
         query.push(" AND r.job_id = ").push_bind(job_id.clone());
     }
@@ -45,97 +47,91 @@ fn push_filters(query: &mut QueryBuilder<Postgres>, project_id: &str, filter: &R
     }
 }
 
+/// A scalar subquery: how many runs pass `filter`, read from `run_counts`
+/// when it holds the number.
+fn push_total(query: &mut QueryBuilder<Postgres>, project_id: &str, filter: &RunFilter) {
+    if is_counted(filter) {
+        push_counted_total(query, project_id, filter.state);
+    } else {
+        query.push("(SELECT COUNT(*) FROM runs r");
+        push_filters(query, project_id, filter);
+        query.push(")");
+    }
+}
+
+/// `fields` of the rows of `from` as a JSON array (as text), `[]` if none.
+/// In no particular order: [`crate::rows`] sorts them.
+fn json_rows(fields: &str, from: &str) -> String {
+    format!(
+        "(SELECT CAST(COALESCE(json_agg(json_build_object({fields})), '[]') AS TEXT) FROM {from})"
+    )
+}
+
+/// The columns of a run of a page (runs are `r`), with its players.
+static PAGE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
+    format!("SELECT {RUN_COLUMNS}, {players} AS players, ")
+});
+
 pub(super) async fn list_runs(
     store: &PostgresStore,
     project_id: &str,
     filter: &RunFilter,
     page: PageRequest,
 ) -> Result<Page<Run>> {
-    let mut tx = store.begin_read().await?;
-
-    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM runs r");
-    push_filters(&mut count, project_id, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-    if total <= page.offset() {
-        tx.commit().await?;
-        return Ok(Page {
-            items: Vec::new(),
-            total,
-        });
-    }
-
-    let mut select = QueryBuilder::<Postgres>::new(format!("SELECT {RUN_COLUMNS} FROM {RUN_FROM}"));
+    // The page is picked first, and only its runs are read in full (not
+    // those OFFSET skips).
+    let mut select = QueryBuilder::<Postgres>::new(PAGE_COLUMNS.as_str());
+    push_total(&mut select, project_id, filter);
+    select.push(" AS total FROM (SELECT r.seq, r.id FROM runs r");
     push_filters(&mut select, project_id, filter);
-    select
-        .push(" ORDER BY r.seq DESC LIMIT ")
-        .push_bind(page.page_size);
-    select.push(" OFFSET ").push_bind(page.offset());
-    let runs: Vec<RunRow> = select.build_query_as().fetch_all(&mut *tx).await?;
-    if runs.is_empty() {
-        tx.commit().await?;
-        return Ok(Page {
-            items: Vec::new(),
-            total,
-        });
-    }
-
-    let mut players = QueryBuilder::<Postgres>::new(format!(
-        "SELECT {PLAYER_COLUMNS} FROM run_players WHERE run_id IN ("
+    // The limit is written out: with a bound LIMIT, the generic plan of
+    // the prepared statement guesses a tenth of the runs and sorts them
+    // all (hundreds of times slower than walking the index).
+    select.push(format_args!(
+        " ORDER BY r.seq DESC LIMIT {} OFFSET ",
+        page.page_size
     ));
-    let mut ids = players.separated(", ");
-    for run in &runs {
-        ids.push_bind(run.id().to_owned());
+    select.push_bind(page.offset()).push(
+        ") page JOIN runs r ON r.id = page.id JOIN jobs j ON j.id = r.job_id ORDER BY page.seq DESC",
+    );
+    let rows: Vec<RunPageRow> = select.build_query_as().fetch_all(&store.pool).await?;
+    if let Some(found) = run_page(rows)? {
+        return Ok(found);
     }
-    players.push(") ORDER BY run_id, player_number");
-    let players: Vec<PlayerRow> = players.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
 
+    // Past the end: only the total is left to read.
+    let mut count = QueryBuilder::<Postgres>::new("SELECT ");
+    push_total(&mut count, project_id, filter);
+    let total: i64 = count.build_query_scalar().fetch_one(&store.pool).await?;
     Ok(Page {
-        items: runs_with_players(runs, players)?,
+        items: Vec::new(),
         total,
     })
 }
+
+/// A run and all its parts, in one statement.
+static DETAILS: LazyLock<String> = LazyLock::new(|| {
+    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
+    let steps = json_rows(STEP_FIELDS, "run_steps s WHERE s.run_id = r.id");
+    let artifacts = json_rows(ARTIFACT_FIELDS, "run_artifacts a WHERE a.run_id = r.id");
+    format!(
+        "SELECT {RUN_COLUMNS}, {RUN_DETAIL_COLUMNS}, {players} AS players, {steps} AS steps, \
+         {artifacts} AS artifacts FROM {RUN_FROM} WHERE r.project_id = $1 AND r.id = $2"
+    )
+});
 
 pub(super) async fn run_details(
     store: &PostgresStore,
     project_id: &str,
     run_id: &str,
 ) -> Result<RunDetailsRecord> {
-    let mut tx = store.begin_read().await?;
-    let sql = format!(
-        "SELECT {RUN_COLUMNS}, {RUN_DETAIL_COLUMNS} FROM {RUN_FROM} WHERE r.project_id = $1 AND r.id = $2"
-    );
-    let run: Option<RunDetailsRow> = sqlx::query_as(AssertSqlSafe(sql))
+    let row: Option<RunDetailsRow> = sqlx::query_as(DETAILS.as_str())
         .bind(project_id)
         .bind(run_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&store.pool)
         .await?;
-    let run = run.ok_or(StoreError::NotFound("run"))?;
-
-    let sql = format!(
-        "SELECT {PLAYER_COLUMNS} FROM run_players WHERE run_id = $1 ORDER BY player_number"
-    );
-    let players: Vec<PlayerRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(run.run_id())
-        .fetch_all(&mut *tx)
-        .await?;
-    let sql = format!(
-        "SELECT {STEP_COLUMNS} FROM run_steps WHERE run_id = $1 ORDER BY player_number, step_number"
-    );
-    let steps: Vec<StepRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(run.run_id())
-        .fetch_all(&mut *tx)
-        .await?;
-    let sql = format!(
-        "SELECT {ARTIFACT_COLUMNS} FROM run_artifacts WHERE run_id = $1 ORDER BY filename COLLATE \"C\""
-    );
-    let artifacts: Vec<ArtifactRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(run.run_id())
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
-
-    assemble_details(run, players, steps, artifacts)
+    assemble(row.ok_or(StoreError::NotFound("run"))?)
 }
 
 pub(super) async fn run_bugs(

@@ -3,6 +3,7 @@
 //! (`sqlx::FromRow` is generic over the row type); the column list each one
 //! expects sits next to it, so a `SELECT` and its struct cannot drift apart.
 
+mod run_parts;
 mod runs;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,7 @@ use playtest_types::{ApiKey, Permission};
 use serde_json::Value;
 use sqlx::types::Json;
 
+pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
 use crate::codec::from_json;
 use crate::document::{Document, DocumentMeta};
