@@ -124,8 +124,8 @@ pub fn link_created_objects(doc: &mut OpenApiDoc) {
     let targets: Vec<(String, String, String)> = doc
         .paths
         .paths
-        .iter()
-        .filter_map(|(path, _)| {
+        .keys()
+        .filter_map(|path| {
             let (collection, last) = path.rsplit_once('/')?;
             let param = last.strip_prefix('{')?.strip_suffix('}')?.to_string();
             Some((collection.to_string(), param, path.clone()))
