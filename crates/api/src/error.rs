@@ -72,6 +72,15 @@ impl ApiError {
         }
     }
 
+    /// A store error, with "not found" said in the caller's words (which
+    /// object, which field); other store errors convert as usual.
+    pub fn or_not_found(err: StoreError, not_found: ApiError) -> ApiError {
+        match err {
+            StoreError::NotFound(_) => not_found,
+            other => other.into(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation { .. } | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,

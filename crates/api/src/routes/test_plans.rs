@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use playtest_store::{StoreError, ids};
+use playtest_store::ids;
 use playtest_types::{
     ErrorBody, PageQuery, Pagination, Permission, TestPlan, TestPlanList, TestPlanSpec,
 };
@@ -26,20 +26,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn check(state: &AppState, project_id: &str, spec: &TestPlanSpec) -> Result<(), ApiError> {
     validate::plan_spec(spec)?;
     for (i, item) in spec.test_items.iter().enumerate() {
-        match state
+        state
             .store()
             .test(project_id, &item.multiplayer_test_id)
             .await
-        {
-            Ok(_) => {}
-            Err(StoreError::NotFound(_)) => {
-                return Err(ApiError::not_found_field(
-                    format!("Test {} not found", item.multiplayer_test_id),
-                    format!("test_items[{i}].multiplayer_test_id"),
-                ));
-            }
-            Err(other) => return Err(other.into()),
-        }
+            .map_err(|err| {
+                ApiError::or_not_found(
+                    err,
+                    ApiError::not_found_field(
+                        format!("Test {} not found", item.multiplayer_test_id),
+                        format!("test_items[{i}].multiplayer_test_id"),
+                    ),
+                )
+            })?;
     }
     Ok(())
 }

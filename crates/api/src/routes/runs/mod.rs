@@ -100,10 +100,7 @@ async fn get_run(
         .store()
         .run_details(&caller.project_id, &run_id)
         .await
-        .map_err(|err| match err {
-            playtest_store::StoreError::NotFound(_) => run_not_found(),
-            other => other.into(),
-        })?;
+        .map_err(|err| ApiError::or_not_found(err, run_not_found()))?;
     let public_url = &state.settings().public_url;
     let artifacts = record
         .artifacts
@@ -146,10 +143,7 @@ async fn list_run_bugs(
         .store()
         .run_bugs(&caller.project_id, &run_id)
         .await
-        .map_err(|err| match err {
-            playtest_store::StoreError::NotFound(_) => run_not_found(),
-            other => other.into(),
-        })?;
+        .map_err(|err| ApiError::or_not_found(err, run_not_found()))?;
     Ok(Json(ListBugsResponse {
         multiplayer_run_id: run_id,
         bug_occurrences,

@@ -137,10 +137,7 @@ pub async fn start_run(
 }
 
 fn not_found_as(err: StoreError, message: &str, field: &str) -> ApiError {
-    match err {
-        StoreError::NotFound(_) => ApiError::not_found_field(message, field),
-        other => other.into(),
-    }
+    ApiError::or_not_found(err, ApiError::not_found_field(message, field))
 }
 
 fn new_run(
