@@ -299,14 +299,30 @@ pub enum SpecCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
+    #[command(flatten)]
+    pub paging: PageArgs,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Which page of a list to show; every list command takes these.
+#[derive(Debug, Clone, Args)]
+pub struct PageArgs {
     /// Page to show, from 0
     #[arg(long)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100
     #[arg(long)]
     pub page_size: Option<i64>,
-    #[command(flatten)]
-    pub client: ClientArgs,
+}
+
+impl PageArgs {
+    pub fn query(&self) -> playtest_types::PageQuery {
+        playtest_types::PageQuery {
+            page: self.page,
+            page_size: self.page_size,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -397,12 +413,8 @@ impl From<StateArg> for RunStateFilter {
 pub struct ListRunsArgs {
     #[arg(long, value_enum)]
     pub state: Option<StateArg>,
-    /// Page to show, from 0
-    #[arg(long)]
-    pub page: Option<i64>,
-    /// Runs per page, 1 to 100
-    #[arg(long)]
-    pub page_size: Option<i64>,
+    #[command(flatten)]
+    pub paging: PageArgs,
     /// Comma-separated tags; a run must carry all of them
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,

@@ -42,8 +42,8 @@ pub async fn run(command: BuildsCommand) -> anyhow::Result<()> {
 
 async fn list_builds(args: ListBuildsArgs) -> anyhow::Result<()> {
     let query = ListBuildsQuery {
-        page: args.page,
-        page_size: args.page_size,
+        page: args.paging.page,
+        page_size: args.paging.page_size,
         platform: args.platform,
         tags: (!args.tags.is_empty()).then(|| args.tags.join(",")),
         name: args.name,

@@ -1,7 +1,7 @@
 //! `playtest configs`: list, show, create, update and delete deployment
 //! configs (which build to play and how to launch it).
 
-use playtest_types::{DeploymentConfig, DeploymentConfigList, DeploymentConfigSpec, PageQuery};
+use playtest_types::{DeploymentConfig, DeploymentConfigList, DeploymentConfigSpec};
 
 use super::connect;
 use super::input::read_json;
@@ -13,10 +13,7 @@ const WHAT: &str = "deployment config";
 pub async fn run(command: SpecCommand) -> anyhow::Result<()> {
     match command {
         SpecCommand::List(args) => {
-            let page = PageQuery {
-                page: args.page,
-                page_size: args.page_size,
-            };
+            let page = args.paging.query();
             let configs = connect(&args.client)?
                 .list_deployment_configs(&page)
                 .await?;

@@ -52,8 +52,8 @@ pub async fn run(command: RunsCommand) -> anyhow::Result<()> {
 async fn list(args: ListRunsArgs) -> anyhow::Result<()> {
     let query = ListRunsQuery {
         state: args.state.map(Into::into),
-        page: args.page,
-        page_size: args.page_size,
+        page: args.paging.page,
+        page_size: args.paging.page_size,
         job_id: args.job_id,
         test_plan_execution_id: args.test_plan_execution_id,
         tags: (!args.tags.is_empty()).then(|| args.tags.join(",")),

@@ -1,6 +1,6 @@
 //! `playtest test-plans`: list, show, create, update and delete test plans.
 
-use playtest_types::{PageQuery, TestPlan, TestPlanList, TestPlanSpec};
+use playtest_types::{TestPlan, TestPlanList, TestPlanSpec};
 
 use super::connect;
 use super::input::read_json;
@@ -10,10 +10,7 @@ use crate::output::{Fields, Table, count, empty_page, or_dash, page_footer, prin
 pub async fn run(command: SpecCommand) -> anyhow::Result<()> {
     match command {
         SpecCommand::List(args) => {
-            let page = PageQuery {
-                page: args.page,
-                page_size: args.page_size,
-            };
+            let page = args.paging.query();
             let plans = connect(&args.client)?.list_test_plans(&page).await?;
             if args.client.json {
                 return print_json(&plans);

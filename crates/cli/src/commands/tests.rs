@@ -1,6 +1,6 @@
 //! `playtest tests`: list, show, create, update and delete tests.
 
-use playtest_types::{PageQuery, Test, TestList, TestSpec, UpdateTestRequest};
+use playtest_types::{Test, TestList, TestSpec, UpdateTestRequest};
 
 use super::connect;
 use super::input::read_json;
@@ -12,10 +12,7 @@ use crate::output::{
 pub async fn run(command: TestsCommand) -> anyhow::Result<()> {
     match command {
         TestsCommand::List(args) => {
-            let page = PageQuery {
-                page: args.page,
-                page_size: args.page_size,
-            };
+            let page = args.paging.query();
             let tests = connect(&args.client)?.list_tests(&page).await?;
             if args.client.json {
                 return print_json(&tests);

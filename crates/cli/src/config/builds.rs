@@ -197,12 +197,8 @@ pub struct ListBuildsArgs {
     /// Only builds whose name contains this text
     #[arg(long)]
     pub name: Option<String>,
-    /// Page to show, from 0
-    #[arg(long)]
-    pub page: Option<i64>,
-    /// Builds per page, 1 to 100
-    #[arg(long)]
-    pub page_size: Option<i64>,
+    #[command(flatten)]
+    pub paging: super::PageArgs,
     #[command(flatten)]
     pub client: ClientArgs,
 }
