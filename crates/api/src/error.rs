@@ -9,6 +9,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use playtest_blob::BlobError;
 use playtest_store::StoreError;
 use playtest_types::ErrorBody;
 use serde_json::{Map, Value, json};
@@ -41,6 +42,23 @@ pub enum ApiError {
     },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The upload would take the project over its storage capacity.
+    #[error(
+        "Storage capacity exceeded: {used} of {capacity} bytes used, {needed} more needed. Delete builds you no longer need, or upload with auto_delete: true to let the oldest unpinned ones go"
+    )]
+    QuotaExceeded {
+        used: i64,
+        capacity: i64,
+        needed: i64,
+    },
+    /// No pending upload matches (unknown, foreign, finished, cancelled or
+    /// expired); the message says which when it is known.
+    #[error("{0}")]
+    UploadNotFound(String),
+    /// A part named in a complete is missing, repeated, of the wrong size or
+    /// with the wrong ETag; the client can re-send it and complete again.
+    #[error("{message}")]
+    InvalidPart { part_number: u32, message: String },
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
     #[error("Rate limit exceeded; retry in {retry_after_secs} s")]
@@ -89,6 +107,9 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::QuotaExceeded { .. } => StatusCode::PAYMENT_REQUIRED,
+            ApiError::UploadNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::InvalidPart { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -103,6 +124,9 @@ impl ApiError {
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::NotFound { .. } => "NOT_FOUND",
             ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ApiError::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
+            ApiError::UploadNotFound(_) => "UPLOAD_NOT_FOUND",
+            ApiError::InvalidPart { .. } => "INVALID_PART",
             ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Internal(_) => "INTERNAL_ERROR",
@@ -121,6 +145,19 @@ impl ApiError {
                 details.insert("field".into(), json!(field));
             }
             ApiError::Conflict { details: extra, .. } => details.extend(extra.clone()),
+            ApiError::QuotaExceeded {
+                used,
+                capacity,
+                needed,
+            } => {
+                details.insert("used".into(), json!(used));
+                details.insert("capacity".into(), json!(capacity));
+                details.insert("needed".into(), json!(needed));
+            }
+            ApiError::InvalidPart { part_number, .. } => {
+                details.insert("field".into(), json!("parts"));
+                details.insert("part_number".into(), json!(part_number));
+            }
             ApiError::RateLimited { retry_after_secs } => {
                 details.insert("retry_after_seconds".into(), json!(retry_after_secs));
             }
@@ -193,6 +230,32 @@ impl From<StoreError> for ApiError {
                 message,
                 details: Map::new(),
             },
+            StoreError::QuotaExceeded {
+                used,
+                capacity,
+                needed,
+            } => ApiError::QuotaExceeded {
+                used,
+                capacity,
+                needed,
+            },
+            other => ApiError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<BlobError> for ApiError {
+    fn from(err: BlobError) -> Self {
+        match err {
+            BlobError::UploadNotFound { .. } => ApiError::UploadNotFound(err.to_string()),
+            BlobError::InvalidPart {
+                part_number,
+                reason,
+            } => ApiError::InvalidPart {
+                part_number,
+                message: format!("Part {part_number}: {reason}"),
+            },
+            BlobError::NotFound { .. } => ApiError::not_found(err.to_string()),
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -1,8 +1,9 @@
-//! What every handler shares: the store, the settings, the rate limiter and
-//! the cache of authenticated keys.
+//! What every handler shares: the store, the blob store, the settings, the
+//! rate limiter and the cache of authenticated keys.
 
 use std::sync::Arc;
 
+use playtest_blob::BlobStore;
 use playtest_store::Store;
 
 use crate::Settings;
@@ -17,17 +18,19 @@ pub struct AppState {
 struct Inner {
     settings: Settings,
     store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
     limiter: RateLimiter,
     keys: KeyCache,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, store: Arc<dyn Store>) -> Self {
+    pub fn new(settings: Settings, store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit);
         AppState {
             inner: Arc::new(Inner {
                 settings,
                 store,
+                blobs,
                 limiter,
                 keys: KeyCache::default(),
             }),
@@ -36,6 +39,10 @@ impl AppState {
 
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    pub fn blobs(&self) -> &dyn BlobStore {
+        self.inner.blobs.as_ref()
     }
 
     pub fn settings(&self) -> &Settings {

@@ -24,6 +24,8 @@ pub mod local;
 mod parts;
 pub mod s3;
 mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,18 +72,26 @@ pub async fn open_service(
     public_url: &str,
 ) -> Result<BlobService> {
     if url_or_path.starts_with("s3://") {
-        let settings = s3::S3Settings::from_url(url_or_path)?;
-        let store = s3::S3BlobStore::connect(settings)?;
-        return Ok(BlobService {
-            store: Arc::new(store),
-            routes: axum::Router::new(),
-        });
+        return s3_service(s3::S3Settings::from_url(url_or_path)?);
     }
-    let root = local_root(url_or_path, data_dir)?;
+    local_service(local_root(url_or_path, data_dir)?, public_url).await
+}
+
+/// A local folder store at `root` (created if missing) and its routes.
+pub async fn local_service(root: PathBuf, public_url: &str) -> Result<BlobService> {
     let store = Arc::new(local::LocalBlobStore::open(root, public_url).await?);
     Ok(BlobService {
         routes: local::router(store.clone()),
         store,
+    })
+}
+
+/// An S3 store with settings the caller completed (credentials from its
+/// own configuration), and no routes.
+pub fn s3_service(settings: s3::S3Settings) -> Result<BlobService> {
+    Ok(BlobService {
+        store: Arc::new(s3::S3BlobStore::connect(settings)?),
+        routes: axum::Router::new(),
     })
 }
 

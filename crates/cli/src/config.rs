@@ -6,6 +6,7 @@
 //! the methods here. The flags of uploads and builds are in `builds`.
 
 mod builds;
+mod storage;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use playtest_client::Secret;
 use playtest_types::{Permission, RunStateFilter};
 
 pub use builds::*;
+pub use storage::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -125,14 +127,8 @@ pub struct ServeArgs {
     pub listen: String,
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Where builds and artifacts go: a folder or a URL [default: <DIR>/blobs]
-    #[arg(
-        long,
-        env = "PLAYTEST_BLOB_STORE",
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    pub blob_store: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
     /// Workers to run inside the server (0: none; external workers only)
     #[arg(long, env = "PLAYTEST_WORKERS", value_name = "N", default_value_t = 0)]
     pub workers: u32,
@@ -148,28 +144,6 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes [default: 1048576]
     #[arg(long, env = "PLAYTEST_MAX_BODY_BYTES", value_name = "N")]
     pub max_body_bytes: Option<usize>,
-}
-
-/// Where blobs are kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlobStore {
-    /// A local folder (a plain path or a `file://` URL).
-    Folder(PathBuf),
-    /// Anything else, kept as given for the storage backends to come.
-    Url(String),
-}
-
-impl ServeArgs {
-    pub fn blob_store(&self) -> BlobStore {
-        match self.blob_store.as_deref() {
-            None => BlobStore::Folder(self.store.data_dir.join("blobs")),
-            Some(given) => match given.strip_prefix("file://") {
-                Some(path) => BlobStore::Folder(PathBuf::from(path)),
-                None if given.contains("://") => BlobStore::Url(given.to_string()),
-                None => BlobStore::Folder(PathBuf::from(given)),
-            },
-        }
-    }
 }
 
 fn parse_public_url(given: &str) -> Result<String, String> {
@@ -528,18 +502,57 @@ mod tests {
 
     #[test]
     fn the_blob_store_is_a_folder_unless_given_a_url() {
-        let Command::Serve(serve) = parse(&["serve", "--data-dir", "/d"]) else {
+        let target = |args: &[&str]| {
+            let Command::Serve(serve) = parse(args) else {
+                panic!()
+            };
+            serve.storage.blob_target(&serve.store.data_dir).unwrap()
+        };
+        assert_eq!(
+            target(&["serve", "--data-dir", "/d"]),
+            BlobTarget::Folder("/d/blobs".into())
+        );
+        assert_eq!(
+            target(&["serve", "--blob-store", "file:///b"]),
+            BlobTarget::Folder("/b".into())
+        );
+        let BlobTarget::S3(settings) = target(&[
+            "serve",
+            "--blob-store",
+            "s3://bucket?endpoint=http://127.0.0.1:9000",
+            "--s3-access-key-id",
+            "id",
+            "--s3-secret-access-key",
+            "secret",
+        ]) else {
+            panic!("expected S3")
+        };
+        assert_eq!(settings.bucket, "bucket");
+        assert_eq!(settings.access_key_id.as_deref(), Some("id"));
+        assert_eq!(
+            settings.secret_access_key.as_ref().map(|s| s.expose()),
+            Some("secret")
+        );
+    }
+
+    #[test]
+    fn upload_rules_come_from_flags_with_sizes_in_units() {
+        let Command::Serve(serve) = parse(&[
+            "serve",
+            "--part-size",
+            "5MiB",
+            "--multipart-threshold",
+            "10MiB",
+            "--storage-capacity",
+            "1GiB",
+        ]) else {
             panic!()
         };
-        assert_eq!(serve.blob_store(), BlobStore::Folder("/d/blobs".into()));
-        let Command::Serve(serve) = parse(&["serve", "--blob-store", "file:///b"]) else {
-            panic!()
-        };
-        assert_eq!(serve.blob_store(), BlobStore::Folder("/b".into()));
-        let Command::Serve(serve) = parse(&["serve", "--blob-store", "s3://bucket/x"]) else {
-            panic!()
-        };
-        assert_eq!(serve.blob_store(), BlobStore::Url("s3://bucket/x".into()));
+        let rules = serve.storage.upload_settings();
+        assert_eq!(rules.part_size, 5 << 20);
+        assert_eq!(rules.multipart_threshold, 10 << 20);
+        assert_eq!(rules.default_capacity, Some(1 << 30));
+        assert_eq!(rules.multipart_timeout_minutes, 60);
     }
 
     #[test]

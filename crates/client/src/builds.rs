@@ -1,7 +1,7 @@
 //! `/builds`: list, read and delete stored builds, and find where one can
 //! be downloaded from.
 
-use playtest_types::{Build, BuildList, ListBuildsQuery};
+use playtest_types::{Build, BuildList, ListBuildsQuery, UpdateBuildRequest};
 use reqwest::Method;
 use reqwest::header::LOCATION;
 use serde::Deserialize;
@@ -20,6 +20,19 @@ impl Client {
     pub async fn get_build(&self, build_id: &str) -> Result<Build> {
         self.send(self.request(Method::GET, &["builds", build_id]))
             .await
+    }
+
+    /// Renames, re-tags, re-describes or pins a build.
+    pub async fn update_build(
+        &self,
+        build_id: &str,
+        request: &UpdateBuildRequest,
+    ) -> Result<Build> {
+        self.send(
+            self.request(Method::PATCH, &["builds", build_id])
+                .json(request),
+        )
+        .await
     }
 
     pub async fn delete_build(&self, build_id: &str) -> Result<()> {

@@ -15,6 +15,14 @@ pub enum StoreError {
     /// A uniqueness rule was broken (the message says which).
     #[error("{0}")]
     Conflict(String),
+    /// A reservation would take the project's storage over its capacity
+    /// (after deleting what `auto_delete` allowed). Sizes in bytes.
+    #[error("storage capacity exceeded: {used} of {capacity} bytes used, {needed} more needed")]
+    QuotaExceeded {
+        used: i64,
+        capacity: i64,
+        needed: i64,
+    },
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
     #[error("stored data could not be read back: {0}")]

@@ -6,12 +6,15 @@
 //! database understands stays inside its backend. [`open`] picks the backend
 //! from the URL scheme and applies pending migrations.
 
+mod build_filter;
+mod builds;
 mod codec;
 mod document;
 mod error;
 pub mod ids;
 mod model;
 mod postgres;
+mod quota;
 mod rows;
 mod run_filter;
 mod sql_error;
@@ -23,6 +26,7 @@ pub mod testing;
 
 use std::sync::Arc;
 
+pub use builds::*;
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use store::Store;

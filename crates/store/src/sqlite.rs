@@ -13,11 +13,13 @@
 //! Timestamps are `TEXT` of fixed width (see [`ts`]), so text order is time
 //! order.
 
+mod builds;
 mod documents;
 mod keys;
 mod run_reads;
 mod runs;
 mod stop;
+mod storage;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,7 +27,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use playtest_types::{
-    DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
+    Build, DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -33,8 +35,9 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::{
-    ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
-    RunDetailsRecord, RunFilter, StopOutcome, Store,
+    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, NewApiKey, NewBuild,
+    NewRunBatch, Page, PageRequest, ProjectRecord, Reservation, Result, RunBugs, RunDetailsRecord,
+    RunFilter, StopOutcome, StorageRules, Store,
 };
 
 /// How long a statement waits for another process's write lock.
@@ -278,6 +281,66 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<StopOutcome> {
         stop::stop_job(self, project_id, job_id, at).await
+    }
+
+    async fn set_storage_capacity(&self, project_id: &str, capacity: Option<i64>) -> Result<()> {
+        storage::set_storage_capacity(self, project_id, capacity).await
+    }
+
+    async fn reserve_build(&self, build: &NewBuild, rules: StorageRules) -> Result<Reservation> {
+        storage::reserve_build(self, build, rules).await
+    }
+
+    async fn build(&self, project_id: &str, build_id: &str) -> Result<BuildRecord> {
+        builds::build(self, project_id, build_id).await
+    }
+
+    async fn build_by_upload_id(&self, upload_id: &str) -> Result<Option<BuildRecord>> {
+        builds::build_by_upload_id(self, upload_id).await
+    }
+
+    async fn list_builds(
+        &self,
+        project_id: &str,
+        filter: &BuildFilter,
+        page: PageRequest,
+    ) -> Result<Page<Build>> {
+        builds::list_builds(self, project_id, filter, page).await
+    }
+
+    async fn finish_upload(
+        &self,
+        project_id: &str,
+        build_id: &str,
+        file: &CompletedFile,
+        at: DateTime<Utc>,
+    ) -> Result<Build> {
+        storage::finish_upload(self, project_id, build_id, file, at).await
+    }
+
+    async fn cancel_upload(&self, project_id: &str, build_id: &str) -> Result<BuildRecord> {
+        storage::cancel_upload(self, project_id, build_id).await
+    }
+
+    async fn delete_build(&self, project_id: &str, build_id: &str) -> Result<BuildRecord> {
+        storage::delete_build(self, project_id, build_id).await
+    }
+
+    async fn update_build(
+        &self,
+        project_id: &str,
+        build_id: &str,
+        patch: &BuildPatch,
+    ) -> Result<Build> {
+        builds::update_build(self, project_id, build_id, patch).await
+    }
+
+    async fn touch_build(&self, project_id: &str, build_id: &str, at: DateTime<Utc>) -> Result<()> {
+        builds::touch_build(self, project_id, build_id, at).await
+    }
+
+    async fn expire_uploads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BuildRecord>> {
+        storage::expire_uploads(self, now, limit).await
     }
 }
 

@@ -8,8 +8,9 @@ use playtest_types::{
 };
 
 use crate::{
-    ApiKeyRecord, NewApiKey, NewRunBatch, Page, PageRequest, ProjectRecord, Result, RunBugs,
-    RunDetailsRecord, RunFilter, StopOutcome,
+    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, NewApiKey, NewBuild,
+    NewRunBatch, Page, PageRequest, ProjectRecord, Reservation, Result, RunBugs, RunDetailsRecord,
+    RunFilter, StopOutcome, StorageRules,
 };
 
 /// Every method that takes a `project_id` only ever sees that project's
@@ -135,4 +136,53 @@ pub trait Store: Send + Sync + 'static {
         job_id: &str,
         at: DateTime<Utc>,
     ) -> Result<StopOutcome>;
+
+    // Builds and their uploads.
+
+    /// Sets a project's own storage capacity in bytes (`None`: the server's
+    /// default applies).
+    async fn set_storage_capacity(&self, project_id: &str, capacity: Option<i64>) -> Result<()>;
+    /// Inserts a build in `uploading` status and reserves its `file_size` in
+    /// the project's storage, in one transaction: when it does not fit, and
+    /// `rules.auto_delete` allows, unpinned ready builds are deleted first
+    /// (all of them or none); otherwise [`crate::StoreError::QuotaExceeded`]
+    /// and nothing changes.
+    async fn reserve_build(&self, build: &NewBuild, rules: StorageRules) -> Result<Reservation>;
+    async fn build(&self, project_id: &str, build_id: &str) -> Result<BuildRecord>;
+    /// The build whose multipart upload has this id and is still pending, in
+    /// any project: the upload id is what authorises part URLs.
+    async fn build_by_upload_id(&self, upload_id: &str) -> Result<Option<BuildRecord>>;
+    /// Newest first.
+    async fn list_builds(
+        &self,
+        project_id: &str,
+        filter: &BuildFilter,
+        page: PageRequest,
+    ) -> Result<Page<playtest_types::Build>>;
+    /// Marks a pending upload's build `ready` with its digest. `NotFound` if
+    /// the build is not (or no longer) uploading: cancelled, expired, done.
+    async fn finish_upload(
+        &self,
+        project_id: &str,
+        build_id: &str,
+        file: &CompletedFile,
+        at: DateTime<Utc>,
+    ) -> Result<playtest_types::Build>;
+    /// Deletes a build whose upload is still pending and releases its
+    /// reservation. `NotFound` if it is not uploading.
+    async fn cancel_upload(&self, project_id: &str, build_id: &str) -> Result<BuildRecord>;
+    /// Deletes a build in any status and releases its storage.
+    async fn delete_build(&self, project_id: &str, build_id: &str) -> Result<BuildRecord>;
+    async fn update_build(
+        &self,
+        project_id: &str,
+        build_id: &str,
+        patch: &BuildPatch,
+    ) -> Result<playtest_types::Build>;
+    /// Records that a run or a download used the build.
+    async fn touch_build(&self, project_id: &str, build_id: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Deletes up to `limit` pending uploads that expired before `now`,
+    /// releasing their reservations, and returns them so that their parts
+    /// can be removed from the blob store.
+    async fn expire_uploads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BuildRecord>>;
 }

@@ -3,6 +3,12 @@
 //! `playtest_store::backend_tests!`), so both backends keep the same
 //! behaviour. One backend alone: `cargo nextest run -p playtest-store sqlite::`.
 
+#[path = "store/build_races.rs"]
+mod build_races;
+#[path = "store/build_storage.rs"]
+mod build_storage;
+#[path = "store/builds.rs"]
+mod builds;
 #[path = "store/concurrency.rs"]
 mod concurrency;
 #[path = "store/documents.rs"]

@@ -1,6 +1,7 @@
 //! The router: one module per resource, each exporting `router()`; this
 //! module only merges them and adds the layers every request goes through.
 
+mod builds;
 mod configs;
 mod health;
 mod keys;
@@ -8,6 +9,7 @@ mod project;
 mod runs;
 mod test_plans;
 mod tests;
+mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -30,14 +32,27 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(test_plans::router())
         .merge(configs::router())
         .merge(runs::router())
+        .merge(builds::router())
+        .merge(uploads::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::middleware,
         ));
     let v1 = OpenApiRouter::new()
         .merge(health::router())
+        .merge(uploads::public_router())
         .merge(authenticated);
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+    let nexus = OpenApiRouter::new()
+        .merge(uploads::nexus_public_router())
+        .merge(
+            uploads::nexus_router().route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::middleware,
+            )),
+        );
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .nest("/api", nexus)
 }
 
 pub fn router(state: AppState) -> Router {

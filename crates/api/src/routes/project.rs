@@ -1,4 +1,5 @@
-//! `GET /project`: the caller's project and its storage use.
+//! `GET /project`: the caller's project and its storage use (the server's
+//! default capacity when the project has none of its own).
 
 use axum::Json;
 use axum::extract::State;
@@ -29,7 +30,11 @@ async fn get_project(
         name: project.name,
         storage: StorageUsage {
             used: project.storage_used,
-            capacity: project.storage_capacity,
+            capacity: project.storage_capacity.or(state
+                .settings()
+                .uploads
+                .default_capacity
+                .map(|bytes| bytes as i64)),
         },
     }))
 }

@@ -5,11 +5,13 @@ mod config_spec;
 mod plan_spec;
 mod start_run;
 mod test_spec;
+mod upload;
 
 pub use config_spec::config_spec;
 pub use plan_spec::plan_spec;
 pub use start_run::start_run;
 pub use test_spec::test_spec;
+pub use upload::{UploadShape, initiate_upload};
 
 use playtest_store::PageRequest;
 use playtest_types::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

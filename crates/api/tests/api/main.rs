@@ -11,3 +11,4 @@ mod keys;
 mod openapi;
 mod resources;
 mod runs;
+mod uploads;

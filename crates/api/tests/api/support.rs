@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use playtest_api::{Settings, keys};
+use playtest_blob::BlobStore;
+use playtest_blob::testing::S3sFs;
 use playtest_client::Client;
 use playtest_store::Store;
 use playtest_store::testing::{self, DbGuard};
@@ -21,6 +23,22 @@ pub enum Backend {
     Postgres,
 }
 
+/// Where the server keeps build bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blobs {
+    /// A temp folder, with the server's own signed URLs.
+    Local,
+    /// A real S3 service (s3s-fs) on loopback.
+    S3,
+}
+
+/// What keeps a test's blob store alive (held, never read).
+#[allow(dead_code)]
+enum BlobHolder {
+    Folder(tempfile::TempDir),
+    S3(Box<S3sFs>),
+}
+
 /// A running server with a fresh database and an admin key.
 pub struct TestApp {
     pub base: String,
@@ -31,6 +49,9 @@ pub struct TestApp {
     pub admin: Client,
     /// The test database, dropped with the app.
     pub database: DbGuard,
+    /// The server's blob store, to look behind the API.
+    pub blobs: Arc<dyn BlobStore>,
+    _blob_holder: BlobHolder,
     http: reqwest::Client,
 }
 
@@ -48,6 +69,15 @@ impl TestApp {
 
     /// Starts a server whose settings `adjust` may change.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::spawn_full(backend, Blobs::Local, adjust).await
+    }
+
+    /// Starts a server on this database and blob store.
+    pub async fn spawn_full(
+        backend: Backend,
+        blobs: Blobs,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let (store, database) = match backend {
             Backend::Sqlite => testing::fresh_sqlite().await,
             Backend::Postgres => testing::fresh_postgres().await,
@@ -68,9 +98,25 @@ impl TestApp {
         )
         .await
         .unwrap();
+        let (service, blob_holder) = match blobs {
+            Blobs::Local => {
+                let dir = tempfile::TempDir::new().unwrap();
+                let service =
+                    playtest_blob::local_service(dir.path().join("blobs"), &settings.public_url)
+                        .await
+                        .unwrap();
+                (service, BlobHolder::Folder(dir))
+            }
+            Blobs::S3 => {
+                let server = S3sFs::start().await;
+                (server.service(), BlobHolder::S3(Box::new(server)))
+            }
+        };
+        let blob_store = service.store.clone();
         tokio::spawn(playtest_api::serve(
             settings,
             store.clone(),
+            service,
             listener,
             std::future::pending(),
         ));
@@ -84,6 +130,8 @@ impl TestApp {
             admin,
             http: reqwest::Client::new(),
             database,
+            blobs: blob_store,
+            _blob_holder: blob_holder,
         }
     }
 

@@ -92,53 +92,7 @@ pub async fn local_fixture() -> Fixture {
     }
 }
 
-/// An s3s-fs process serving a temp folder on a free loopback port, killed
-/// when dropped.
-pub struct S3sFs {
-    pub endpoint: String,
-    _child: tokio::process::Child,
-    _root: TempDir,
-}
-
-pub const BUCKET: &str = "playtest";
-const ACCESS_KEY: &str = "playtest-test";
-const SECRET_KEY: &str = "playtest-test-secret";
-
-impl S3sFs {
-    pub async fn start() -> S3sFs {
-        let root = TempDir::new().unwrap();
-        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-        let port = free_port();
-        let child = tokio::process::Command::new("s3s-fs")
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(root.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!(
-                    "cannot start s3s-fs ({err}): run scripts/test, which installs it, or \
-                     `cargo install --locked s3s-fs --version 0.14.1 --features binary`"
-                )
-            });
-        wait_for_port(port);
-        S3sFs {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            _child: child,
-            _root: root,
-        }
-    }
-
-    pub fn store(&self) -> S3BlobStore {
-        let url = format!(
-            "s3://{BUCKET}?endpoint={}&region=us-east-1&access_key_id={ACCESS_KEY}&secret_access_key={SECRET_KEY}",
-            self.endpoint
-        );
-        S3BlobStore::connect(S3Settings::from_url(&url).unwrap()).unwrap()
-    }
-}
+pub use playtest_blob::testing::{BUCKET, S3sFs};
 
 pub async fn s3_fixture() -> Fixture {
     let server = S3sFs::start().await;
@@ -152,23 +106,6 @@ pub async fn s3_fixture() -> Fixture {
             knows_unknown_uploads: false,
         },
         _keep: Box::new(server),
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// Polls until something accepts connections on the port (10 s at most).
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "s3s-fs did not listen on {port} within 10 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -8,18 +8,19 @@ use std::sync::Arc;
 use anyhow::Context;
 use playtest_api::keys::{DEFAULT_PROJECT, ensure_project};
 use playtest_api::{RateLimitSettings, Settings};
+use playtest_blob::BlobService;
 use playtest_store::{Store, redact_url};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::config::{BlobStore, ServeArgs, StoreArgs};
+use crate::config::{BlobTarget, ServeArgs, StoreArgs};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&args.store).await?;
     let project = ensure_project(store.as_ref(), DEFAULT_PROJECT)
         .await
         .context("could not create the default project")?;
-    let blob_store = prepare_blob_store(&args.blob_store())?;
+    let blob_target = args.storage.blob_target(&args.store.data_dir)?;
     if args.workers > 0 {
         tracing::warn!(
             workers = args.workers,
@@ -46,6 +47,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(max_body_bytes) = args.max_body_bytes {
         settings.max_body_bytes = max_body_bytes;
     }
+    settings.uploads = args.storage.upload_settings();
+    let (blobs, blob_store) = open_blob_service(&blob_target, &settings.public_url).await?;
     let shutdown = shutdown_signal().context("could not install the signal handlers")?;
 
     tracing::info!(
@@ -65,7 +68,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("{}", first_key_hint(&args.store));
     }
 
-    playtest_api::serve(settings, store, listener, shutdown)
+    playtest_api::serve(settings, store, blobs, listener, shutdown)
         .await
         .context("the server failed")?;
     tracing::info!("playtest stopped");
@@ -98,15 +101,30 @@ fn create_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
 }
 
-/// Creates a local blob folder; other blob stores are only noted for now.
-/// Returns how to name it in logs.
-fn prepare_blob_store(blob_store: &BlobStore) -> anyhow::Result<String> {
-    match blob_store {
-        BlobStore::Folder(dir) => {
+/// Opens the blob store (creating a local folder); returns it and how to
+/// name it in logs.
+async fn open_blob_service(
+    target: &BlobTarget,
+    public_url: &str,
+) -> anyhow::Result<(BlobService, String)> {
+    match target {
+        BlobTarget::Folder(dir) => {
             create_dir(dir)?;
-            Ok(dir.display().to_string())
+            let service = playtest_blob::local_service(dir.clone(), public_url)
+                .await
+                .with_context(|| format!("could not open the blob folder {}", dir.display()))?;
+            Ok((service, dir.display().to_string()))
         }
-        BlobStore::Url(url) => Ok(redact_url(url)),
+        BlobTarget::S3(settings) => {
+            let name = format!(
+                "s3://{} at {}",
+                settings.bucket,
+                settings.endpoint.as_deref().unwrap_or("AWS")
+            );
+            let service = playtest_blob::s3_service((**settings).clone())
+                .with_context(|| format!("could not open the blob store {name}"))?;
+            Ok((service, name))
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! (`sqlx::FromRow` is generic over the row type); the column list each one
 //! expects sits next to it, so a `SELECT` and its struct cannot drift apart.
 
+mod builds;
 mod run_parts;
 mod runs;
 
@@ -11,6 +12,7 @@ use playtest_types::{ApiKey, Permission};
 use serde_json::Value;
 use sqlx::types::Json;
 
+pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UploadColumns};
 pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
 use crate::codec::from_json;

@@ -3,10 +3,13 @@
 
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 use playtest_store::testing::DbGuard;
-use playtest_store::{NewPlayer, NewRun, NewRunBatch, PageRequest, Store, ids};
+use playtest_store::{
+    BuildRecord, CompletedFile, NewBuild, NewPlayer, NewRun, NewRunBatch, PageRequest,
+    PendingUpload, StorageRules, Store, UploadKind, ids,
+};
 use playtest_types::{
-    DeploymentConfigSpec, Initiator, Launch, PlatformKind, RunOptions, StepGoal, TestPlayer,
-    TestSpec, TestStep, TestType,
+    BuildDetails, BuildPlatform, DeletionPolicy, DeploymentConfigSpec, Initiator, Launch,
+    PlatformKind, RunOptions, StepGoal, TestPlayer, TestSpec, TestStep, TestType,
 };
 use serde_json::json;
 
@@ -221,4 +224,101 @@ pub async fn seed_tagged_runs(db: &DbGuard, project_id: &str, count: usize, tag:
         "INSERT INTO run_tags (run_id, tag) SELECT id, '{tag}' FROM runs WHERE project_id = '{project_id}'"
     ))
     .await;
+}
+
+/// A web build of `file_size` bytes uploaded in one PUT, created at `at(0)`
+/// and expiring at `at(3600)`.
+pub fn new_build(project_id: &str, name: &str, file_size: i64) -> NewBuild {
+    let id = ids::prefixed("bld");
+    NewBuild {
+        blob_key: format!("builds/{project_id}/{id}"),
+        id,
+        project_id: project_id.to_string(),
+        name: name.to_string(),
+        platform: BuildPlatform::Web,
+        file_name: format!("{name}.zip"),
+        file_size,
+        tags: vec![],
+        description: None,
+        details: BuildDetails::default(),
+        upload: PendingUpload {
+            kind: UploadKind::Single,
+            expires_at: at(3600),
+        },
+        created_at: at(0),
+    }
+}
+
+/// No capacity, no eviction.
+pub fn unlimited() -> StorageRules {
+    StorageRules {
+        default_capacity: None,
+        auto_delete: None,
+    }
+}
+
+/// Reserves `build` with no limit and completes its upload at its declared
+/// size.
+pub async fn ready_build(store: &dyn Store, build: NewBuild) -> BuildRecord {
+    let (project_id, size) = (build.project_id.clone(), build.file_size);
+    let reserved = store
+        .reserve_build(&build, unlimited())
+        .await
+        .unwrap()
+        .build;
+    let file = CompletedFile {
+        size,
+        sha256: "ab".repeat(32),
+    };
+    store
+        .finish_upload(&project_id, &reserved.build.id, &file, at(1))
+        .await
+        .unwrap();
+    store.build(&project_id, &reserved.build.id).await.unwrap()
+}
+
+/// The bytes a project's builds hold, as the store counts them.
+pub async fn storage_used(store: &dyn Store, project_id: &str) -> i64 {
+    store.project(project_id).await.unwrap().storage_used
+}
+
+/// Rules that evict by `policy`, with no default capacity.
+pub fn evicting(policy: DeletionPolicy) -> StorageRules {
+    StorageRules {
+        default_capacity: None,
+        auto_delete: Some(policy),
+    }
+}
+
+/// A build whose upload expires `expires_at` seconds after the base.
+pub fn expiring(project_id: &str, name: &str, size: i64, expires_at: i64) -> NewBuild {
+    NewBuild {
+        upload: PendingUpload {
+            kind: UploadKind::Single,
+            expires_at: at(expires_at),
+        },
+        ..new_build(project_id, name, size)
+    }
+}
+
+/// Three ready builds of 30 bytes in a project of capacity 100, created at
+/// 0, 1 and 2 seconds; the first was used last, at 10 seconds.
+pub async fn three_ready_builds(store: &dyn Store, project_id: &str) -> Vec<String> {
+    store
+        .set_storage_capacity(project_id, Some(100))
+        .await
+        .unwrap();
+    let mut made = Vec::new();
+    for (i, name) in ["first", "second", "third"].into_iter().enumerate() {
+        let build = NewBuild {
+            created_at: at(i as i64),
+            ..new_build(project_id, name, 30)
+        };
+        made.push(ready_build(store, build).await.build.id);
+    }
+    store
+        .touch_build(project_id, &made[0], at(10))
+        .await
+        .unwrap();
+    made
 }
