@@ -2,14 +2,13 @@
 //! talks to presigned URLs like a CI machine would, and test data.
 
 use std::any::Any;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use playtest_blob::local::{LocalBlobStore, router};
-use playtest_blob::s3::{S3BlobStore, S3Settings};
 use playtest_blob::{BlobStore, Clock, SystemClock};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -92,7 +91,7 @@ pub async fn local_fixture() -> Fixture {
     }
 }
 
-pub use playtest_blob::testing::{BUCKET, S3sFs};
+pub use playtest_blob::testing::S3sFs;
 
 pub async fn s3_fixture() -> Fixture {
     let server = S3sFs::start().await;
