@@ -2,7 +2,6 @@
 //! dir, `serve` on a free port, and the client commands against it. Each
 //! test that needs a server starts its own, with its own data dir.
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,13 +12,14 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod real_server;
 mod upload;
 
 const BIN: &str = env!("CARGO_BIN_EXE_playtest");
 
 /// Variables that would change what the binary does if the environment
 /// running the tests happened to set them.
-const OUR_VARIABLES: [&str; 13] = [
+const OUR_VARIABLES: [&str; 23] = [
     "PLAYTEST_API_URL",
     "PLAYTEST_API_KEY",
     "PLAYTEST_DATA_DIR",
@@ -31,6 +31,16 @@ const OUR_VARIABLES: [&str; 13] = [
     "PLAYTEST_RATE_LIMIT_PER_SECOND",
     "PLAYTEST_RATE_LIMIT_BURST",
     "PLAYTEST_MAX_BODY_BYTES",
+    "PLAYTEST_MULTIPART_THRESHOLD",
+    "PLAYTEST_PART_SIZE",
+    "PLAYTEST_URL_LIFETIME_SECONDS",
+    "PLAYTEST_SINGLE_UPLOAD_TIMEOUT_MINUTES",
+    "PLAYTEST_MULTIPART_UPLOAD_TIMEOUT_MINUTES",
+    "PLAYTEST_MAX_BUILD_SIZE",
+    "PLAYTEST_STORAGE_CAPACITY",
+    "PLAYTEST_UPLOAD_JANITOR_SECONDS",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
     "RUST_LOG",
     "NO_COLOR",
 ];
@@ -146,43 +156,47 @@ fn create_key(data_dir: &Path, name: &str, permissions: &str) -> String {
 struct Server {
     child: Child,
     url: String,
+    listen: String,
     data_dir: PathBuf,
     log: PathBuf,
+    extra_args: Vec<String>,
     _dir: TempDir,
 }
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// A server with these flags besides `--listen` and `--data-dir`.
+    fn start_with(extra_args: &[&str]) -> Server {
         let dir = TempDir::new().unwrap();
         let data_dir = dir.path().join("data");
         let log = dir.path().join("serve.log");
         let listen = format!("127.0.0.1:{}", free_port());
-        let mut command = Command::new(BIN);
-        for name in OUR_VARIABLES {
-            command.env_remove(name);
-        }
-        let child = command
-            .args([
-                "serve",
-                "--listen",
-                &listen,
-                "--data-dir",
-                data_dir.to_str().unwrap(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .expect("playtest serve starts");
+        let extra_args: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
+        let child = spawn_server(&listen, &data_dir, &extra_args, &log);
         let mut server = Server {
             child,
             url: format!("http://{listen}"),
+            listen: listen.clone(),
             data_dir,
             log,
+            extra_args,
             _dir: dir,
         };
         server.wait_until_healthy(&listen);
         server
+    }
+
+    /// Kills the server with SIGKILL (no graceful anything) and starts it
+    /// again on the same address, data dir and flags.
+    fn kill_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = spawn_server(&self.listen, &self.data_dir, &self.extra_args, &self.log);
+        let listen = self.listen.clone();
+        self.wait_until_healthy(&listen);
     }
 
     /// Polls `/api/v1/health` until it answers 200, for a bounded time.
@@ -254,6 +268,27 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+fn spawn_server(listen: &str, data_dir: &Path, extra_args: &[String], log: &Path) -> Child {
+    let mut command = Command::new(BIN);
+    for name in OUR_VARIABLES {
+        command.env_remove(name);
+    }
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    command
+        .args(["serve", "--listen", listen, "--data-dir"])
+        .arg(data_dir)
+        .args(extra_args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("playtest serve starts")
 }
 
 fn health_is_ok(addr: &str) -> bool {

@@ -37,9 +37,7 @@ async fn the_served_document_has_every_fact_of_the_reference() {
         "the reference yields {} facts",
         reference_facts.len()
     );
-    let missing: BTreeSet<_> = reference_facts
-        .difference(&served_facts)
-        .collect();
+    let missing: BTreeSet<_> = reference_facts.difference(&served_facts).collect();
     assert!(
         missing.is_empty(),
         "the served document lacks {} reference facts:\n{missing:#?}",

@@ -1,5 +1,6 @@
-//! `playtest upload` and `playtest builds` against a fake server (the real
-//! server side of uploads is not written yet): single-part and multipart
+//! `playtest upload` and `playtest builds` against a fake server, which can
+//! misbehave on cue in ways a real one rarely does (`real_server` has the
+//! same commands against the real thing): single-part and multipart
 //! uploads, parallel parts answered out of order, retries on 500 and 429,
 //! an expired part URL renewed, an interrupted upload resumed without
 //! sending its parts again, and CI metadata from the environment.
