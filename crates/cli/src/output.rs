@@ -123,9 +123,14 @@ impl Fields {
     }
 }
 
-/// "page 0 of 3, 45 runs" under a list, or just "45 runs" when it all fits.
+/// "page 0 of 3, 45 runs" under a list, or just "45 runs" when it all fits
+/// ("1 run": `noun` is a plural in s).
 pub fn page_footer(pagination: &Pagination, noun: &str) -> String {
     let count = pagination.total_count;
+    let noun = match count {
+        1 => noun.strip_suffix('s').unwrap_or(noun),
+        _ => noun,
+    };
     if pagination.total_pages > 1 {
         let mut footer = format!(
             "page {} of 0..{}, {count} {noun}",
@@ -291,6 +296,10 @@ mod tests {
     #[test]
     fn the_footer_points_at_the_next_page() {
         assert_eq!(page_footer(&Pagination::new(0, 20, 5), "runs"), "5 runs");
+        assert_eq!(
+            page_footer(&Pagination::new(0, 20, 1), "test plans"),
+            "1 test plan"
+        );
         assert_eq!(
             page_footer(&Pagination::new(0, 20, 45), "runs"),
             "page 0 of 0..2, 45 runs (next: --page 1)"
