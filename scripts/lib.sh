@@ -44,6 +44,13 @@ ensure_python_tools() {
   fi
 }
 
+# bubblewrap: the sandbox games run in (playtest-worker's tests start real
+# sandboxes). prlimit, which sets its resource limits, is in util-linux.
+ensure_bubblewrap() {
+  command -v bwrap >/dev/null && return 0
+  apt_install bubblewrap
+}
+
 ensure_nextest() {
   command -v cargo-nextest >/dev/null && return 0
   say "installing cargo-nextest"

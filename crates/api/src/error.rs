@@ -230,6 +230,13 @@ impl From<StoreError> for ApiError {
                 message,
                 details: Map::new(),
             },
+            StoreError::LeaseLost { job_id } => ApiError::Conflict {
+                code: "LEASE_LOST",
+                message: format!(
+                    "The lease on job {job_id} is lost (it expired, or the job completed or was retried): stop working on it"
+                ),
+                details: Map::new(),
+            },
             StoreError::QuotaExceeded {
                 used,
                 capacity,

@@ -1,15 +1,18 @@
-//! Issuing API keys. A secret is 32 random bytes (so a fast hash is enough:
-//! there is nothing to brute-force), shown once and stored only as its
-//! SHA-256. The CLI's `keys create` and `POST /keys` both come through here.
+//! Issuing API keys and worker tokens. A secret is 32 random bytes (so a
+//! fast hash is enough: there is nothing to brute-force), shown once and
+//! stored only as its SHA-256. The CLI's `keys create` and `workers token`
+//! and `POST /keys` and `POST /workers/tokens` all come through here.
 
 use chrono::{DateTime, Utc};
-use playtest_store::{ApiKeyRecord, NewApiKey, Store, ids};
+use playtest_store::{ApiKeyRecord, NewApiKey, NewWorkerToken, Store, WorkerTokenRecord, ids};
 use playtest_types::Permission;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// Every secret starts with this, so leaked keys are easy to grep for.
+/// Every API key's secret starts with this, so leaked keys are easy to grep for.
 pub const SECRET_PREFIX: &str = "pt_";
+/// Every worker token's secret starts with this.
+pub const WORKER_SECRET_PREFIX: &str = "ptw_";
 
 /// How many characters of the secret are kept visible as the key's prefix.
 const VISIBLE_PREFIX_LEN: usize = 10;
@@ -22,10 +25,10 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn new_secret() -> String {
+fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{SECRET_PREFIX}{}", hex::encode(bytes))
+    format!("{prefix}{}", hex::encode(bytes))
 }
 
 /// Creates a key in `project_id` and returns it with its secret, which is
@@ -37,7 +40,7 @@ pub async fn issue_key(
     permissions: Vec<Permission>,
     expires_at: Option<DateTime<Utc>>,
 ) -> playtest_store::Result<(ApiKeyRecord, String)> {
-    let secret = new_secret();
+    let secret = new_secret(SECRET_PREFIX);
     let mut permissions = permissions;
     permissions.sort();
     permissions.dedup();
@@ -50,6 +53,27 @@ pub async fn issue_key(
             secret_hash: hash_secret(&secret),
             permissions,
             expires_at,
+            created_at: Utc::now(),
+        })
+        .await?;
+    Ok((record, secret))
+}
+
+/// Creates a worker token (serving only `project_id`, or every project)
+/// and returns it with its secret, shown this once.
+pub async fn issue_worker_token(
+    store: &dyn Store,
+    name: &str,
+    project_id: Option<&str>,
+) -> playtest_store::Result<(WorkerTokenRecord, String)> {
+    let secret = new_secret(WORKER_SECRET_PREFIX);
+    let record = store
+        .create_worker_token(&NewWorkerToken {
+            id: ids::prefixed("wtk"),
+            name: name.to_string(),
+            prefix: secret[..VISIBLE_PREFIX_LEN + 1].to_string(),
+            secret_hash: hash_secret(&secret),
+            project_id: project_id.map(str::to_string),
             created_at: Utc::now(),
         })
         .await?;
@@ -70,8 +94,8 @@ mod tests {
 
     #[test]
     fn secrets_are_long_random_and_prefixed() {
-        let a = new_secret();
-        let b = new_secret();
+        let a = new_secret(SECRET_PREFIX);
+        let b = new_secret(SECRET_PREFIX);
         assert_ne!(a, b);
         assert!(a.starts_with(SECRET_PREFIX));
         assert_eq!(a.len(), SECRET_PREFIX.len() + 64);
@@ -79,7 +103,7 @@ mod tests {
 
     #[test]
     fn the_stored_hash_is_not_the_secret() {
-        let secret = new_secret();
+        let secret = new_secret(SECRET_PREFIX);
         let hash = hash_secret(&secret);
         assert_ne!(hash, secret);
         assert_eq!(hash.len(), 64);

@@ -23,6 +23,7 @@ mod settings;
 mod shape;
 mod state;
 mod validate;
+pub mod worker_auth;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use playtest_blob::BlobService;
 use playtest_store::Store;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
 pub use settings::{RateLimitSettings, Settings, UploadSettings};
@@ -38,12 +40,24 @@ pub use state::AppState;
 /// The whole application: every route, with its layers, and the blob
 /// store's own routes (signed URLs, without the API's body limit).
 pub fn app(settings: Settings, store: Arc<dyn Store>, blobs: BlobService) -> axum::Router {
-    let state = AppState::new(settings, store, blobs.store);
+    app_closing_on(settings, store, blobs, CancellationToken::new())
+}
+
+/// Like [`app`]; when `closing` is cancelled, long polls and event streams
+/// end at once, so a graceful shutdown does not wait for them.
+fn app_closing_on(
+    settings: Settings,
+    store: Arc<dyn Store>,
+    blobs: BlobService,
+    closing: CancellationToken,
+) -> axum::Router {
+    let state = AppState::new(settings, store, blobs.store, closing);
     routes::router(state).merge(blobs.routes)
 }
 
 /// Serves the application on `listener` until `shutdown` resolves, then
-/// lets requests in flight finish. The upload janitor runs alongside.
+/// lets requests in flight finish (ending long polls and event streams at
+/// once). The upload janitor and the scheduling sweeper run alongside.
 pub async fn serve(
     settings: Settings,
     store: Arc<dyn Store>,
@@ -56,10 +70,19 @@ pub async fn serve(
         blobs.store.clone(),
         settings.uploads.janitor_interval,
     ));
-    let app = app(settings, store, blobs);
+    let sweeper = tokio::spawn(playtest_engine::sweeper::run(
+        store.clone(),
+        settings.engine,
+    ));
+    let closing = CancellationToken::new();
+    let app = app_closing_on(settings, store, blobs, closing.clone());
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            closing.cancel();
+        })
         .await;
     janitor.abort();
+    sweeper.abort();
     served
 }

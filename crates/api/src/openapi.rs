@@ -1,10 +1,10 @@
 //! The served OpenAPI document. Paths and schemas come from the handlers'
 //! `#[utoipa::path]` annotations and the wire types (collected by
 //! utoipa-axum as routes are added); this module adds what is global: the
-//! title, the API-key security scheme and the tags.
+//! title, the security schemes (API keys; worker tokens) and the tags.
 
 use utoipa::openapi::OpenApi as OpenApiDoc;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
         (name = "Runs", description = "Start, list, inspect and stop runs"),
         (name = "Tests", description = "Tests, test plans and deployment configs"),
         (name = "Project", description = "The caller's project and its API keys"),
+        (name = "Builds", description = "Upload, list, download and delete game builds"),
+        (name = "Workers", description = "The workers serving the project, and their tokens"),
+        (name = "Worker protocol", description = "What workers call: register, lease jobs, heartbeat, report, complete"),
         (name = "Service", description = "Health of the server"),
     )
 )]
@@ -35,6 +38,17 @@ impl Modify for ApiKeyScheme {
                 "X-Api-Key",
                 "A project's API key, created with `playtest keys create` or `POST /api/v1/keys`",
             ))),
+        );
+        components.add_security_scheme(
+            "worker_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A worker token, created with `playtest workers token create` or `POST /api/v1/workers/tokens`",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -80,7 +94,10 @@ pub fn document_common_errors(doc: &mut OpenApiDoc) {
             )];
             if authenticated {
                 common.extend([
-                    ("401", "No API key, or an unknown one"),
+                    (
+                        "401",
+                        "No credentials (an API key; a worker token on /worker routes), or unknown ones",
+                    ),
                     (
                         "403",
                         "The key is disabled, expired, or lacks the permission",

@@ -30,6 +30,8 @@ pub struct Settings {
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
     pub uploads: UploadSettings,
+    /// Leases, long polls and the sweeper.
+    pub engine: playtest_engine::EngineSettings,
 }
 
 /// How builds are uploaded and kept. Sizes in bytes.
@@ -77,6 +79,7 @@ impl Settings {
             rate_limit: RateLimitSettings::default(),
             max_body_bytes: 1024 * 1024,
             uploads: UploadSettings::default(),
+            engine: playtest_engine::EngineSettings::default(),
         }
     }
 }

@@ -1,10 +1,12 @@
-//! What every handler shares: the store, the blob store, the settings, the
-//! rate limiter and the cache of authenticated keys.
+//! What every handler shares: the store, the blob store, the scheduler, the
+//! settings, the rate limiter and the cache of authenticated keys.
 
 use std::sync::Arc;
 
 use playtest_blob::BlobStore;
+use playtest_engine::Scheduler;
 use playtest_store::Store;
+use tokio_util::sync::CancellationToken;
 
 use crate::Settings;
 use crate::auth::KeyCache;
@@ -19,18 +21,28 @@ struct Inner {
     settings: Settings,
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
+    scheduler: Scheduler,
+    closing: CancellationToken,
     limiter: RateLimiter,
     keys: KeyCache,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>) -> Self {
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
+        closing: CancellationToken,
+    ) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit);
+        let scheduler = Scheduler::new(store.clone(), settings.engine);
         AppState {
             inner: Arc::new(Inner {
                 settings,
                 store,
                 blobs,
+                scheduler,
+                closing,
                 limiter,
                 keys: KeyCache::default(),
             }),
@@ -43,6 +55,16 @@ impl AppState {
 
     pub fn blobs(&self) -> &dyn BlobStore {
         self.inner.blobs.as_ref()
+    }
+
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.inner.scheduler
+    }
+
+    /// Cancelled when the server starts shutting down: long polls and
+    /// event streams end.
+    pub fn closing(&self) -> &CancellationToken {
+        &self.inner.closing
     }
 
     pub fn settings(&self) -> &Settings {

@@ -3,10 +3,16 @@
 //! `PLAYTEST_<FLAG>`, and client commands read `PLAYTEST_API_URL` and
 //! `PLAYTEST_API_KEY`. No other module reads flags or the environment;
 //! commands receive these typed values, with defaults already resolved by
-//! the methods here. The flags of uploads and builds are in `builds`.
+//! the methods here. The flags of uploads and builds are in `builds`,
+//! those of `run` and `runs watch` in `running`, those of `workers` in
+//! `workers`.
 
 mod builds;
+mod engine;
+mod running;
 mod storage;
+mod worker;
+mod workers;
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +23,11 @@ use playtest_client::Secret;
 use playtest_types::{Permission, RunStateFilter};
 
 pub use builds::*;
+pub use engine::*;
+pub use running::*;
 pub use storage::*;
+pub use worker::*;
+pub use workers::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +48,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server
     Serve(ServeArgs),
+    /// Run a worker: lease jobs from a server and play them in a sandbox
+    Worker(WorkerArgs),
     /// Apply pending database migrations and exit
     Migrate(StoreArgs),
     /// Manage API keys
@@ -63,13 +75,27 @@ pub enum Command {
     /// List, show, download and delete builds
     #[command(subcommand)]
     Builds(BuildsCommand),
+    /// Run a test or a test plan for CI: upload, start, wait, exit with the verdict
+    Run(RunArgs),
+    /// List workers; create, list and revoke worker tokens
+    #[command(subcommand)]
+    Workers(WorkersCommand),
 }
 
 impl Command {
     /// Whether this command runs the server or works on the database, and
     /// so logs at `info` by default.
     pub fn is_server_side(&self) -> bool {
-        matches!(self, Command::Serve(_) | Command::Migrate(_))
+        matches!(
+            self,
+            Command::Serve(_) | Command::Migrate(_) | Command::Worker(_)
+        )
+    }
+
+    /// Whether this command exits with a verdict (0 passed, 1 failed,
+    /// 2 infrastructure trouble, 3 usage error) rather than 0 or 1.
+    pub fn exits_with_verdict(&self) -> bool {
+        matches!(self, Command::Run(_) | Command::Runs(RunsCommand::Watch(_)))
     }
 }
 
@@ -129,9 +155,8 @@ pub struct ServeArgs {
     pub store: StoreArgs,
     #[command(flatten)]
     pub storage: StorageArgs,
-    /// Workers to run inside the server (0: none; external workers only)
-    #[arg(long, env = "PLAYTEST_WORKERS", value_name = "N", default_value_t = 0)]
-    pub workers: u32,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Base of the absolute URLs the API hands out [default: http://<bound address>]
     #[arg(long, env = "PLAYTEST_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
@@ -363,6 +388,8 @@ pub enum RunsCommand {
     Stop(StopRunsArgs),
     /// Start a test or a test plan
     Start(StartRunArgs),
+    /// Follow a run live until it completes; exit with its verdict
+    Watch(WatchArgs),
 }
 
 /// Which runs to list.

@@ -2,6 +2,12 @@
 //! and, where it is obvious, what to do next. Errors of the API client are
 //! recognised anywhere in the error chain; anything else prints its chain.
 //! An error marked [`Resumable`] also says how to resume.
+//!
+//! Most commands exit 1 on any failure. `run` and `runs watch` exit with a
+//! verdict instead: [`Concluded`] ends them with a code after they printed
+//! why, and [`verdict_exit_code`] sorts their other errors into usage
+//! errors (3: the caller must change something, [`Usage`] or the API's
+//! 4xx) and infrastructure trouble (2: everything else).
 
 use std::fmt;
 
@@ -19,6 +25,71 @@ pub struct Resumable {
 impl fmt::Display for Resumable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the upload of {} stopped", self.file)
+    }
+}
+
+/// A mistake in how the command was called that only shows after parsing
+/// (a build file that does not exist): exit 3 for `run` and `runs watch`.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// A command that reached its verdict and already said so: exit with
+/// `code`, printing nothing more.
+#[derive(Debug)]
+pub struct Concluded {
+    pub code: u8,
+}
+
+impl fmt::Display for Concluded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "concluded with exit code {}", self.code)
+    }
+}
+
+impl std::error::Error for Concluded {}
+
+/// `playtest run` and `runs watch`: a test failed or a bug at or above
+/// `--fail-on` was found.
+pub const EXIT_FAILED: u8 = 1;
+/// Infrastructure trouble: a run ended with error, timeout or stopped, the
+/// wait timed out, or the server could not be reached.
+pub const EXIT_TROUBLE: u8 = 2;
+/// A usage error: bad flags, a missing file, an id the server does not know.
+pub const EXIT_USAGE: u8 = 3;
+/// Ctrl-C while waiting (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit code of `run` or `runs watch` failing with `err`.
+pub fn verdict_exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(done) = err.downcast_ref::<Concluded>() {
+        return done.code;
+    }
+    let usage = err.chain().any(|cause| {
+        cause.downcast_ref::<Usage>().is_some()
+            || cause
+                .downcast_ref::<ClientError>()
+                .is_some_and(is_callers_mistake)
+    });
+    if usage { EXIT_USAGE } else { EXIT_TROUBLE }
+}
+
+/// Client errors the caller must fix: an invalid URL or key, or a 4xx
+/// other than a quota (402), a timeout (408) or a rate limit (429).
+fn is_callers_mistake(err: &ClientError) -> bool {
+    match err {
+        ClientError::InvalidUrl { .. } | ClientError::InvalidApiKey => true,
+        ClientError::Api { status, .. } => {
+            (400..500).contains(status) && ![402, 408, 429].contains(status)
+        }
+        _ => false,
     }
 }
 
@@ -281,6 +352,25 @@ mod tests {
     fn other_errors_print_their_chain_on_one_line() {
         let err = anyhow::anyhow!("bad\nthing").context("could not read t.json");
         assert_eq!(describe(&err), "error: could not read t.json: bad thing");
+    }
+
+    #[test]
+    fn verdict_commands_exit_3_for_the_callers_mistakes_and_2_for_the_rest() {
+        let code = |status| verdict_exit_code(&api(status, "x", "X", json!({})));
+        assert_eq!(code(404), EXIT_USAGE);
+        assert_eq!(code(400), EXIT_USAGE);
+        assert_eq!(code(401), EXIT_USAGE);
+        assert_eq!(code(429), EXIT_TROUBLE);
+        assert_eq!(code(402), EXIT_TROUBLE);
+        assert_eq!(code(503), EXIT_TROUBLE);
+        let missing = anyhow::Error::new(Usage("g.zip does not exist".into()));
+        assert_eq!(verdict_exit_code(&missing.context("uploading")), EXIT_USAGE);
+        assert_eq!(
+            verdict_exit_code(&anyhow::anyhow!("disk full")),
+            EXIT_TROUBLE
+        );
+        let done = anyhow::Error::new(Concluded { code: EXIT_FAILED });
+        assert_eq!(verdict_exit_code(&done), EXIT_FAILED);
     }
 
     #[test]

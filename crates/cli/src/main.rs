@@ -1,6 +1,8 @@
 //! The `playtest` binary: parses the command line, sets up logging, runs the
 //! command on a tokio runtime, and turns a failure into one line on standard
 //! error and exit code 1 (usage errors are clap's, with exit code 2).
+//! `run` and `runs watch` exit with a verdict instead (see
+//! [`failure::verdict_exit_code`]); their usage errors exit 3.
 
 mod ci_env;
 mod commands;
@@ -12,10 +14,15 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use failure::{Concluded, EXIT_USAGE};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = config::Cli::parse();
+    let cli = match config::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return refuse(err),
+    };
+    let verdict = cli.command.exits_with_verdict();
     let default_filter = if cli.command.is_server_side() {
         "info"
     } else {
@@ -29,10 +36,28 @@ fn main() -> ExitCode {
         .and_then(|runtime| runtime.block_on(commands::run(cli.command)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if verdict => {
+            if err.downcast_ref::<Concluded>().is_none() {
+                eprintln!("{}", failure::describe(&err));
+            }
+            ExitCode::from(failure::verdict_exit_code(&err))
+        }
         Err(err) => {
             eprintln!("{}", failure::describe(&err));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints clap's message (or the help asked for) and exits with clap's
+/// code, or 3 for a usage error of `run` and `runs watch`.
+fn refuse(err: clap::Error) -> ExitCode {
+    let _ = err.print();
+    let usage = err.use_stderr() && config::names_a_verdict_command(std::env::args_os().skip(1));
+    if usage {
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
     }
 }
 

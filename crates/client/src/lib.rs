@@ -9,12 +9,14 @@
 //! Layout: `http` joins URLs and turns responses into values or errors;
 //! `secret` keeps the API key out of `Debug` output; one module per resource
 //! group (`service`, `keys`, `tests`, `test_plans`, `configs`, `runs`,
-//! `builds`, `uploads`) adds its methods to [`Client`]; `transfer` moves
-//! build bytes to and from the storage URLs the API hands out.
+//! `builds`, `uploads`, `follow`) adds its methods to [`Client`]; `transfer`
+//! moves build bytes to and from the storage URLs the API hands out;
+//! `worker` is the worker protocol's [`WorkerClient`].
 
 mod builds;
 mod configs;
 mod error;
+mod follow;
 mod http;
 mod keys;
 mod runs;
@@ -24,15 +26,18 @@ mod test_plans;
 mod tests;
 mod transfer;
 mod uploads;
+mod worker;
 
 use std::time::Duration;
 
 pub use error::{Error, Result};
+pub use follow::EventStream;
 pub use playtest_types as types;
 pub use runs::StopRunsOutcome;
 pub use secret::Secret;
 pub use service::Health;
 pub use transfer::{Download, FileRange};
+pub use worker::WorkerClient;
 
 /// How long to wait for a TCP connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

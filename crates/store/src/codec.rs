@@ -4,7 +4,7 @@
 //! hot run reads, as text) and then parsed, so a bad stored value is
 //! reported as [`StoreError::Corrupt`] rather than as a database error.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use playtest_types::PlatformKind;
 use serde::de::value::StrDeserializer;
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -29,6 +29,14 @@ pub(crate) fn from_json<T: DeserializeOwned>(column: Json<Value>) -> Result<T> {
     Ok(serde_json::from_value(column.0)?)
 }
 
+/// The serde name of an enum value (`QUEUED`, `completed`), as stored.
+pub(crate) fn to_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    match serde_json::to_value(value)? {
+        Value::String(text) => Ok(text),
+        other => Err(StoreError::Corrupt(format!("{other} has no name to store"))),
+    }
+}
+
 /// A value as JSON, ready to bind to a JSON column.
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Json<Value>> {
     Ok(Json(serde_json::to_value(value)?))
@@ -49,6 +57,13 @@ pub(crate) fn device_of(platform: PlatformKind) -> &'static str {
         PlatformKind::Web => "chromium",
         PlatformKind::Linux => "x86_64",
     }
+}
+
+/// An instant as the store keeps it: to the microsecond (as SQLite's text
+/// and PostgreSQL's `TIMESTAMPTZ` do), so that JSON written next to a
+/// column says the same time.
+pub(crate) fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
 }
 
 /// Milliseconds from `start` to `end` when both are known.
@@ -81,6 +96,13 @@ mod tests {
             from_text::<RunState>("done"),
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn enums_are_stored_as_their_wire_names() {
+        assert_eq!(to_text(&JobStatus::CleaningUp).unwrap(), "CLEANING_UP");
+        assert_eq!(to_text(&RunState::Running).unwrap(), "running");
+        assert!(to_text(&7).is_err());
     }
 
     #[test]

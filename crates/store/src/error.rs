@@ -23,6 +23,11 @@ pub enum StoreError {
         capacity: i64,
         needed: i64,
     },
+    /// A worker wrote with a fencing token that is no longer its job's
+    /// current one, or about a job that is no longer active: its lease is
+    /// gone and the job has moved on without it.
+    #[error("the lease on job {job_id} is lost: it expired, or the job completed or was retried")]
+    LeaseLost { job_id: String },
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
     #[error("stored data could not be read back: {0}")]

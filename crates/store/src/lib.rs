@@ -11,12 +11,16 @@ mod builds;
 mod codec;
 mod document;
 mod error;
+mod events;
 pub mod ids;
+mod leasing;
 mod model;
 mod postgres;
+mod progress;
 mod quota;
 mod rows;
 mod run_filter;
+mod scheduling;
 mod sql_error;
 mod sqlite;
 mod stopping;
@@ -29,6 +33,7 @@ use std::sync::Arc;
 pub use builds::*;
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use scheduling::*;
 pub use store::Store;
 
 /// Connects to the database at `url` (`sqlite://PATH` or `postgres://...`)

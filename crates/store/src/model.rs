@@ -151,3 +151,16 @@ pub enum StopOutcome {
     /// A stop had already been requested.
     AlreadyStopping,
 }
+
+/// What a worker needs of a run to play it, as it was when the run started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunWork {
+    pub run_id: String,
+    pub project_id: String,
+    pub test_id: String,
+    pub test_spec: TestSpec,
+    pub deployment_config_id: String,
+    pub platform: PlatformKind,
+    pub build_id: Option<String>,
+    pub options: RunOptions,
+}

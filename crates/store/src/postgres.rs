@@ -5,26 +5,36 @@
 
 mod builds;
 mod documents;
+mod events;
+mod finish;
 mod keys;
+mod leases;
+mod listener;
+mod progress;
 mod run_reads;
 mod runs;
 mod stop;
 mod storage;
+mod workers;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{
-    Build, DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
+    Build, DeploymentConfig, DeploymentConfigSpec, PlatformKind, Run, Test, TestPlan,
+    TestPlanExecution, TestPlanSpec, TestSpec,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres, Transaction};
 
+use self::listener::JobSignal;
 use crate::{
-    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, NewApiKey, NewBuild,
-    NewRunBatch, Page, PageRequest, ProjectRecord, Reservation, Result, RunBugs, RunDetailsRecord,
-    RunFilter, StopOutcome, StorageRules, Store,
+    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, ExpiredLease, FinishResult,
+    JobFinish, JobProgress, LeaseRef, LeaseRenewal, LeaseRequest, LeasedJob, NewApiKey, NewBuild,
+    NewRunBatch, NewRunEvent, NewWorker, NewWorkerToken, Page, PageRequest, ProjectRecord,
+    Reservation, Result, RunBugs, RunDetailsRecord, RunEventRecord, RunFilter, RunWork,
+    StopOutcome, StorageRules, Store, WorkerRecord, WorkerTokenRecord,
 };
 
 /// Connections per replica; PostgreSQL's default limit is 100 in all.
@@ -35,6 +45,8 @@ const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The workers of this replica waiting for jobs, and what wakes them.
+    jobs: JobSignal,
 }
 
 impl PostgresStore {
@@ -57,7 +69,10 @@ impl PostgresStore {
             })
             .connect(url)
             .await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            jobs: JobSignal::new(),
+        })
     }
 
     /// A read-only transaction whose queries all see one snapshot.
@@ -242,6 +257,10 @@ impl Store for PostgresStore {
         run_reads::run_bugs(self, project_id, run_id).await
     }
 
+    async fn run_work(&self, job_id: &str) -> Result<RunWork> {
+        run_reads::run_work(self, job_id).await
+    }
+
     async fn stop_job(
         &self,
         project_id: &str,
@@ -310,12 +329,104 @@ impl Store for PostgresStore {
     async fn expire_uploads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BuildRecord>> {
         storage::expire_uploads(self, now, limit).await
     }
+
+    async fn create_worker_token(&self, token: &NewWorkerToken) -> Result<WorkerTokenRecord> {
+        workers::create_worker_token(self, token).await
+    }
+
+    async fn worker_token_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<WorkerTokenRecord>> {
+        workers::worker_token_by_secret_hash(self, secret_hash).await
+    }
+
+    async fn list_worker_tokens(&self, project_id: Option<&str>) -> Result<Vec<WorkerTokenRecord>> {
+        workers::list_worker_tokens(self, project_id).await
+    }
+
+    async fn revoke_worker_token(&self, project_id: Option<&str>, token_id: &str) -> Result<()> {
+        workers::revoke_worker_token(self, project_id, token_id).await
+    }
+
+    async fn register_worker(&self, worker: &NewWorker) -> Result<WorkerRecord> {
+        workers::register_worker(self, worker).await
+    }
+
+    async fn worker(&self, worker_id: &str) -> Result<WorkerRecord> {
+        workers::worker(self, worker_id).await
+    }
+
+    async fn touch_worker(&self, worker_id: &str, at: DateTime<Utc>) -> Result<()> {
+        workers::touch_worker(self, worker_id, at).await
+    }
+
+    async fn list_workers(&self, project_id: Option<&str>) -> Result<Vec<WorkerRecord>> {
+        workers::list_workers(self, project_id).await
+    }
+
+    async fn lease_job(&self, request: &LeaseRequest) -> Result<Option<LeasedJob>> {
+        leases::lease_job(self, request).await
+    }
+
+    async fn renew_lease(&self, lease: &LeaseRef, until: DateTime<Utc>) -> Result<LeaseRenewal> {
+        leases::renew_lease(self, lease, until).await
+    }
+
+    async fn record_progress(
+        &self,
+        lease: &LeaseRef,
+        progress: &JobProgress,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        progress::record_progress(self, lease, progress, at).await
+    }
+
+    async fn finish_job(&self, lease: &LeaseRef, finish: &JobFinish) -> Result<FinishResult> {
+        finish::finish_job(self, lease, finish).await
+    }
+
+    async fn expire_leases(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<ExpiredLease>> {
+        leases::expire_leases(self, now, limit).await
+    }
+
+    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+        leases::refresh_queue_rejections(self, drivable).await
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) -> Result<()> {
+        leases::wait_for_jobs(self, timeout).await
+    }
+
+    async fn run_events(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RunEventRecord>> {
+        events::run_events(self, project_id, run_id, after_seq, limit).await
+    }
+
+    async fn append_run_events(&self, run_id: &str, events: &[NewRunEvent]) -> Result<()> {
+        events::append_run_events(self, run_id, events).await
+    }
+
+    async fn plan_execution(
+        &self,
+        project_id: &str,
+        execution_id: &str,
+    ) -> Result<TestPlanExecution> {
+        events::plan_execution(self, project_id, execution_id).await
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Backend, RUNS_OF_TWO_PROJECTS, counts_of_two_projects, unmigrated};
+    use crate::testing::{
+        Backend, RUNS_OF_TWO_PROJECTS, counts_of_two_projects, jobs_of_two_projects, unmigrated,
+    };
 
     #[tokio::test]
     async fn the_run_counts_migration_counts_the_runs_already_there() {
@@ -336,6 +447,38 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(counts, counts_of_two_projects());
+        store.pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_run_engine_migration_queues_existing_jobs_in_the_order_of_their_runs() {
+        let db = unmigrated(Backend::Postgres).await;
+        let store = PostgresStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/postgres");
+        migrator.run_to(3, &store.pool).await.unwrap();
+        sqlx::raw_sql(RUNS_OF_TWO_PROJECTS)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+
+        store.migrate().await.unwrap();
+        let jobs: Vec<(String, i64, String, i64)> = sqlx::query_as(
+            "SELECT j.id, j.seq, j.platform, j.fencing_token FROM jobs j \
+             JOIN runs r ON r.job_id = j.id AND r.seq = j.seq ORDER BY j.seq",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(jobs, jobs_of_two_projects());
+        // A job queued later comes after them.
+        let next: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (id, project_id, status, created_at, updated_at) \
+             VALUES ('j5', 'prj_a', 'QUEUED', now(), now()) RETURNING seq",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(next, 5);
         store.pool.close().await;
     }
 }

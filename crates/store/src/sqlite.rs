@@ -15,11 +15,16 @@
 
 mod builds;
 mod documents;
+mod events;
+mod finish;
 mod keys;
+mod leases;
+mod progress;
 mod run_reads;
 mod runs;
 mod stop;
 mod storage;
+mod workers;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,17 +32,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use playtest_types::{
-    Build, DeploymentConfig, DeploymentConfigSpec, Run, Test, TestPlan, TestPlanSpec, TestSpec,
+    Build, DeploymentConfig, DeploymentConfigSpec, PlatformKind, Run, Test, TestPlan,
+    TestPlanExecution, TestPlanSpec, TestSpec,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
+use tokio::sync::Notify;
 
 use crate::{
-    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, NewApiKey, NewBuild,
-    NewRunBatch, Page, PageRequest, ProjectRecord, Reservation, Result, RunBugs, RunDetailsRecord,
-    RunFilter, StopOutcome, StorageRules, Store,
+    ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, ExpiredLease, FinishResult,
+    JobFinish, JobProgress, LeaseRef, LeaseRenewal, LeaseRequest, LeasedJob, NewApiKey, NewBuild,
+    NewRunBatch, NewRunEvent, NewWorker, NewWorkerToken, Page, PageRequest, ProjectRecord,
+    Reservation, Result, RunBugs, RunDetailsRecord, RunEventRecord, RunFilter, RunWork,
+    StopOutcome, StorageRules, Store, WorkerRecord, WorkerTokenRecord,
 };
 
 /// How long a statement waits for another process's write lock.
@@ -50,6 +59,9 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Several connections for reads (the writer itself for in-memory databases).
     reader: SqlitePool,
+    /// Notified when jobs were queued: a batch created, a job retried. Only
+    /// this process writes the database, so no one else queues jobs.
+    jobs_queued: Notify,
 }
 
 impl SqliteStore {
@@ -81,7 +93,11 @@ impl SqliteStore {
                 .test_before_acquire(false)
                 .connect_lazy_with(options)
         };
-        Ok(SqliteStore { writer, reader })
+        Ok(SqliteStore {
+            writer,
+            reader,
+            jobs_queued: Notify::new(),
+        })
     }
 
     /// A write transaction holding the write lock from its first statement.
@@ -274,6 +290,10 @@ impl Store for SqliteStore {
         run_reads::run_bugs(self, project_id, run_id).await
     }
 
+    async fn run_work(&self, job_id: &str) -> Result<RunWork> {
+        run_reads::run_work(self, job_id).await
+    }
+
     async fn stop_job(
         &self,
         project_id: &str,
@@ -342,6 +362,96 @@ impl Store for SqliteStore {
     async fn expire_uploads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BuildRecord>> {
         storage::expire_uploads(self, now, limit).await
     }
+
+    async fn create_worker_token(&self, token: &NewWorkerToken) -> Result<WorkerTokenRecord> {
+        workers::create_worker_token(self, token).await
+    }
+
+    async fn worker_token_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<WorkerTokenRecord>> {
+        workers::worker_token_by_secret_hash(self, secret_hash).await
+    }
+
+    async fn list_worker_tokens(&self, project_id: Option<&str>) -> Result<Vec<WorkerTokenRecord>> {
+        workers::list_worker_tokens(self, project_id).await
+    }
+
+    async fn revoke_worker_token(&self, project_id: Option<&str>, token_id: &str) -> Result<()> {
+        workers::revoke_worker_token(self, project_id, token_id).await
+    }
+
+    async fn register_worker(&self, worker: &NewWorker) -> Result<WorkerRecord> {
+        workers::register_worker(self, worker).await
+    }
+
+    async fn worker(&self, worker_id: &str) -> Result<WorkerRecord> {
+        workers::worker(self, worker_id).await
+    }
+
+    async fn touch_worker(&self, worker_id: &str, at: DateTime<Utc>) -> Result<()> {
+        workers::touch_worker(self, worker_id, at).await
+    }
+
+    async fn list_workers(&self, project_id: Option<&str>) -> Result<Vec<WorkerRecord>> {
+        workers::list_workers(self, project_id).await
+    }
+
+    async fn lease_job(&self, request: &LeaseRequest) -> Result<Option<LeasedJob>> {
+        leases::lease_job(self, request).await
+    }
+
+    async fn renew_lease(&self, lease: &LeaseRef, until: DateTime<Utc>) -> Result<LeaseRenewal> {
+        leases::renew_lease(self, lease, until).await
+    }
+
+    async fn record_progress(
+        &self,
+        lease: &LeaseRef,
+        progress: &JobProgress,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        progress::record_progress(self, lease, progress, at).await
+    }
+
+    async fn finish_job(&self, lease: &LeaseRef, finish: &JobFinish) -> Result<FinishResult> {
+        finish::finish_job(self, lease, finish).await
+    }
+
+    async fn expire_leases(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<ExpiredLease>> {
+        leases::expire_leases(self, now, limit).await
+    }
+
+    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+        leases::refresh_queue_rejections(self, drivable).await
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) -> Result<()> {
+        leases::wait_for_jobs(self, timeout).await
+    }
+
+    async fn run_events(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RunEventRecord>> {
+        events::run_events(self, project_id, run_id, after_seq, limit).await
+    }
+
+    async fn append_run_events(&self, run_id: &str, events: &[NewRunEvent]) -> Result<()> {
+        events::append_run_events(self, run_id, events).await
+    }
+
+    async fn plan_execution(
+        &self,
+        project_id: &str,
+        execution_id: &str,
+    ) -> Result<TestPlanExecution> {
+        events::plan_execution(self, project_id, execution_id).await
+    }
 }
 
 #[cfg(test)]
@@ -376,6 +486,28 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(counts, crate::testing::counts_of_two_projects());
+    }
+
+    #[tokio::test]
+    async fn the_run_engine_migration_queues_existing_jobs_in_the_order_of_their_runs() {
+        let db = crate::testing::unmigrated(crate::testing::Backend::Sqlite).await;
+        let store = SqliteStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        migrator.run_to(3, &store.writer).await.unwrap();
+        sqlx::raw_sql(crate::testing::RUNS_OF_TWO_PROJECTS)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+
+        store.migrate().await.unwrap();
+        let jobs: Vec<(String, i64, String, i64)> = sqlx::query_as(
+            "SELECT j.id, j.seq, j.platform, j.fencing_token FROM jobs j \
+             JOIN runs r ON r.job_id = j.id AND r.seq = j.seq ORDER BY j.seq",
+        )
+        .fetch_all(&store.writer)
+        .await
+        .unwrap();
+        assert_eq!(jobs, crate::testing::jobs_of_two_projects());
     }
 
     #[test]

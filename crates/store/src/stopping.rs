@@ -8,6 +8,12 @@ use playtest_types::JobStatus;
 use crate::codec::from_text;
 use crate::{Result, StopOutcome, StoreError};
 
+/// The note of the `state` event of a job stopped while queued.
+pub(crate) const STOPPED_IN_QUEUE: &str = "a user stopped the job before it started";
+
+/// The note of the `state` event of a job whose worker is asked to stop.
+pub(crate) const STOP_REQUESTED: &str = "a user asked for the job to stop";
+
 /// How many times a stop re-reads a status that keeps changing under it.
 pub(crate) const MAX_ATTEMPTS: usize = 8;
 

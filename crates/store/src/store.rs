@@ -1,6 +1,8 @@
 //! The `Store` trait: every read and write the server makes, in terms of the
 //! domain, so that handlers stay the same on every database.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{
@@ -11,6 +13,11 @@ use crate::{
     ApiKeyRecord, BuildFilter, BuildPatch, BuildRecord, CompletedFile, NewApiKey, NewBuild,
     NewRunBatch, Page, PageRequest, ProjectRecord, Reservation, Result, RunBugs, RunDetailsRecord,
     RunFilter, StopOutcome, StorageRules,
+};
+use crate::{
+    ExpiredLease, FinishResult, JobFinish, JobProgress, LeaseRef, LeaseRenewal, LeaseRequest,
+    LeasedJob, NewRunEvent, NewWorker, NewWorkerToken, RunEventRecord, WorkerRecord,
+    WorkerTokenRecord,
 };
 
 /// Every method that takes a `project_id` only ever sees that project's
@@ -128,6 +135,10 @@ pub trait Store: Send + Sync + 'static {
     async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord>;
     /// The bug occurrences of one run, in the order they were found.
     async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs>;
+    /// What a worker needs to play the run of `job_id`: the test as it was
+    /// when the run started, its config and build ids, its options.
+    /// `NotFound("job")` if there is none.
+    async fn run_work(&self, job_id: &str) -> Result<crate::RunWork>;
     /// Stops one job: a queued job completes at once as stopped (its run
     /// too); a running one is marked STOPPING for its worker to end.
     async fn stop_job(
@@ -185,4 +196,89 @@ pub trait Store: Send + Sync + 'static {
     /// releasing their reservations, and returns them so that their parts
     /// can be removed from the blob store.
     async fn expire_uploads(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<BuildRecord>>;
+
+    // Workers and their tokens.
+
+    async fn create_worker_token(&self, token: &NewWorkerToken) -> Result<WorkerTokenRecord>;
+    /// The token whose secret hashes to this, revoked or not.
+    async fn worker_token_by_secret_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<WorkerTokenRecord>>;
+    /// With `Some(project)`, that project's tokens; with `None`, every token.
+    async fn list_worker_tokens(&self, project_id: Option<&str>) -> Result<Vec<WorkerTokenRecord>>;
+    /// Revokes a token (of that project, when given): its workers can no
+    /// longer lease or report. `NotFound("worker token")` otherwise.
+    async fn revoke_worker_token(&self, project_id: Option<&str>, token_id: &str) -> Result<()>;
+    async fn register_worker(&self, worker: &NewWorker) -> Result<WorkerRecord>;
+    /// `NotFound("worker")` if there is none.
+    async fn worker(&self, worker_id: &str) -> Result<WorkerRecord>;
+    /// Records that the worker was heard from.
+    async fn touch_worker(&self, worker_id: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Workers whose token serves this project (or every worker with
+    /// `None`), most recently heard from first.
+    async fn list_workers(&self, project_id: Option<&str>) -> Result<Vec<WorkerRecord>>;
+
+    // Leases: a job's life from the queue to its verdict.
+
+    /// Leases the oldest queued job the worker can drive (QUEUED →
+    /// STARTING), with the job's next fencing token; `None` when there is
+    /// none. Two workers never lease the same job. Both the request's
+    /// project and the worker's token's apply; a revoked token's worker
+    /// gets `None`, an unknown worker `NotFound("worker")`. The worker
+    /// counts as heard from at `request.now`.
+    async fn lease_job(&self, request: &LeaseRequest) -> Result<Option<LeasedJob>>;
+    /// Extends a lease to `until` and tells whether a stop was requested.
+    /// The lease's worker counts as heard from now (by the clock).
+    async fn renew_lease(&self, lease: &LeaseRef, until: DateTime<Utc>) -> Result<LeaseRenewal>;
+    /// Writes what a worker reports, in one transaction, with its events.
+    /// `NotFound("step")` (and nothing written) for a step the run does
+    /// not have; an occurrence whose id is already stored is skipped, so a
+    /// report sent again adds no bug.
+    async fn record_progress(
+        &self,
+        lease: &LeaseRef,
+        progress: &JobProgress,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Ends the lease. With error, timeout, or a stop no user asked for,
+    /// and retries left, the job goes back to the queue (its run reset to
+    /// initializing, its steps to pending); otherwise job and run complete
+    /// (steps not finished become incomplete) with the artifacts listed.
+    /// A job a user asked to stop is never retried, whatever the outcome.
+    async fn finish_job(&self, lease: &LeaseRef, finish: &JobFinish) -> Result<FinishResult>;
+    /// Takes up to `limit` leases that expired before `now` and retries
+    /// their jobs, or completes them as `error` when no retry is left (as
+    /// `stopped` when a user asked for the job to stop).
+    async fn expire_leases(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<ExpiredLease>>;
+    /// Sets `queue_rejection_reason` on queued jobs whose platform is not in
+    /// `drivable` (no connected worker can drive them) and clears it on the
+    /// others. Returns how many jobs changed.
+    async fn refresh_queue_rejections(
+        &self,
+        drivable: &[playtest_types::PlatformKind],
+    ) -> Result<u64>;
+    /// Waits until jobs may have been queued (by any replica sharing the
+    /// database), or `timeout` passes. Spurious wake-ups are allowed.
+    async fn wait_for_jobs(&self, timeout: Duration) -> Result<()>;
+
+    // Run events and plan executions.
+
+    /// A run's events after `after_seq`, oldest first, at most `limit`.
+    /// `NotFound("run")` for unknown or foreign runs.
+    async fn run_events(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RunEventRecord>>;
+    /// Appends events to a run's log (for the server's own notes, e.g. a
+    /// lease that expired).
+    async fn append_run_events(&self, run_id: &str, events: &[NewRunEvent]) -> Result<()>;
+    async fn plan_execution(
+        &self,
+        project_id: &str,
+        execution_id: &str,
+    ) -> Result<playtest_types::TestPlanExecution>;
 }

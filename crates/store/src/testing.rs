@@ -175,6 +175,17 @@ pub(crate) fn counts_of_two_projects() -> Vec<(String, String, i64)> {
     .collect()
 }
 
+/// The jobs of [`RUNS_OF_TWO_PROJECTS`] once the run engine's migration
+/// numbered them (id, seq, platform, fencing token): in their runs' order.
+#[cfg(test)]
+pub(crate) fn jobs_of_two_projects() -> Vec<(String, i64, String, i64)> {
+    ["j1", "j2", "j3", "j4"]
+        .into_iter()
+        .zip(1..)
+        .map(|(id, seq)| (id.to_string(), seq, "web".to_string(), 0))
+        .collect()
+}
+
 impl DbGuard {
     /// The database's URL, as `playtest --database-url` takes it.
     pub fn url(&self) -> &str {

@@ -13,10 +13,18 @@ mod builds;
 mod concurrency;
 #[path = "store/documents.rs"]
 mod documents;
+#[path = "store/finishing.rs"]
+mod finishing;
 #[path = "store/fixtures.rs"]
 mod fixtures;
 #[path = "store/keys.rs"]
 mod keys;
+#[path = "store/leases.rs"]
+mod leases;
+#[path = "store/progress.rs"]
+mod progress;
+#[path = "store/queue.rs"]
+mod queue;
 #[path = "store/run_counts.rs"]
 mod run_counts;
 #[path = "store/run_lists.rs"]
@@ -25,3 +33,5 @@ mod run_lists;
 mod runs;
 #[path = "store/stopping.rs"]
 mod stopping;
+#[path = "store/workers.rs"]
+mod workers;

@@ -38,3 +38,33 @@ pub struct TestPlanList {
     pub data: Vec<TestPlan>,
     pub pagination: Pagination,
 }
+
+/// How the runs of one test plan execution stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlanExecutionCounts {
+    pub total: i64,
+    /// Waiting for a worker.
+    pub queued: i64,
+    /// Leased by a worker and not yet completed.
+    pub running: i64,
+    pub passed: i64,
+    pub failed: i64,
+    /// Ended by an error or a timeout.
+    pub errored: i64,
+    /// Stopped while running.
+    pub stopped: i64,
+    /// Stopped before they started.
+    pub skipped: i64,
+}
+
+/// `GET /test-plan-executions/{id}`: the runs one `POST /runs` of a test
+/// plan started, and how they stand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TestPlanExecution {
+    pub id: String,
+    pub test_plan_id: String,
+    pub created_at: DateTime<Utc>,
+    pub counts: PlanExecutionCounts,
+    /// Every run has completed.
+    pub finished: bool,
+}

@@ -5,11 +5,14 @@ mod builds;
 mod configs;
 mod health;
 mod keys;
+mod plan_executions;
 mod project;
 mod runs;
 mod test_plans;
 mod tests;
 mod uploads;
+mod worker;
+pub(crate) mod workers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -34,13 +37,20 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(runs::router())
         .merge(builds::router())
         .merge(uploads::router())
+        .merge(workers::router())
+        .merge(plan_executions::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::middleware,
         ));
+    let workers_side = worker::router().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::worker_auth::middleware,
+    ));
     let v1 = OpenApiRouter::new()
         .merge(health::router())
         .merge(uploads::public_router())
+        .merge(workers_side)
         .merge(authenticated);
     let nexus = OpenApiRouter::new()
         .merge(uploads::nexus_public_router())

@@ -11,7 +11,7 @@ pub use config_spec::config_spec;
 pub use plan_spec::plan_spec;
 pub use start_run::start_run;
 pub use test_spec::test_spec;
-pub use upload::{UploadShape, initiate_upload};
+pub use upload::{UploadShape, initiate_upload, plain_file_name};
 
 use playtest_store::PageRequest;
 use playtest_types::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

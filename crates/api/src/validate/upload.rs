@@ -71,15 +71,19 @@ pub fn initiate_upload(
     })
 }
 
-/// A plain file name: it becomes the last segment of the object key and the
-/// name a download is saved under, so nothing that reads as a path.
+/// A build's file name.
 pub fn file_name(value: &str) -> Checked {
-    let field = "file_name";
+    plain_file_name("file_name", value)
+}
+
+/// A plain file name: it becomes the last segment of an object key and the
+/// name a download is saved under, so nothing that reads as a path.
+pub fn plain_file_name(field: &str, value: &str) -> Checked {
     text(field, value, 1, MAX_FILE_NAME_CHARS)?;
     let refuse = |why: &str| {
         Err(ApiError::validation(
             field,
-            format!("file_name must be a plain file name like game.zip: {why} (got {value:?})"),
+            format!("{field} must be a plain file name like game.zip: {why} (got {value:?})"),
         ))
     };
     if value.contains(['/', '\\']) {

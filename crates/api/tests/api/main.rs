@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod engine;
 mod errors;
 mod facts;
 mod keys;

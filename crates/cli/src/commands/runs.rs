@@ -1,5 +1,5 @@
 //! `playtest runs`: start a test or a test plan, list runs, show one, stop
-//! jobs. A stop that leaves any job running fails (exit 1) after printing
+//! jobs (`watch`, which follows one, is in `watch`). A stop that leaves any job running fails (exit 1) after printing
 //! what happened to each job.
 
 use anyhow::anyhow;
@@ -46,6 +46,7 @@ pub async fn run(command: RunsCommand) -> anyhow::Result<()> {
             }
         }
         RunsCommand::Start(args) => start(args).await,
+        RunsCommand::Watch(args) => super::watch::run(args).await,
     }
 }
 

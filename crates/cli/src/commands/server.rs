@@ -6,12 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use playtest_api::keys::{DEFAULT_PROJECT, ensure_project};
+use playtest_api::keys::{DEFAULT_PROJECT, ensure_project, issue_worker_token};
 use playtest_api::{RateLimitSettings, Settings};
 use playtest_blob::BlobService;
 use playtest_store::{Store, redact_url};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
 use crate::config::{BlobTarget, ServeArgs, StoreArgs};
 
@@ -21,12 +22,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("could not create the default project")?;
     let blob_target = args.storage.blob_target(&args.store.data_dir)?;
-    if args.workers > 0 {
-        tracing::warn!(
-            workers = args.workers,
-            "--workers is accepted but the run engine is not there yet: runs stay queued"
-        );
-    }
 
     let listener = TcpListener::bind(&args.listen)
         .await
@@ -48,8 +43,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         settings.max_body_bytes = max_body_bytes;
     }
     settings.uploads = args.storage.upload_settings();
+    settings.engine = args.engine.engine_settings();
     let (blobs, blob_store) = open_blob_service(&blob_target, &settings.public_url).await?;
-    let shutdown = shutdown_signal().context("could not install the signal handlers")?;
+    let signal = shutdown_signal().context("could not install the signal handlers")?;
+    let (stop_workers, workers_stopped) = watch::channel(false);
+    let shutdown = async move {
+        signal.await;
+        stop_workers.send_replace(true);
+    };
+    let embedded = start_embedded_workers(&args, store.as_ref(), addr, workers_stopped).await?;
 
     tracing::info!(
         url = %format!("http://{addr}"),
@@ -68,9 +70,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("{}", first_key_hint(&args.store));
     }
 
-    playtest_api::serve(settings, store, blobs, listener, shutdown)
+    playtest_api::serve(settings, store.clone(), blobs, listener, shutdown)
         .await
         .context("the server failed")?;
+    if let Some(embedded) = embedded {
+        embedded.stop(store.as_ref()).await;
+    }
     tracing::info!("playtest stopped");
     Ok(())
 }
@@ -83,6 +88,62 @@ pub async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
         store.backend()
     );
     Ok(())
+}
+
+/// The workers running inside this server: a task, and the token made for
+/// them at start (revoked at a graceful stop).
+struct EmbeddedWorkers {
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    token_id: String,
+}
+
+/// Starts `--workers N` slots of one worker that talks to this server over
+/// loopback HTTP, like any remote worker, with a token serving every
+/// project.
+async fn start_embedded_workers(
+    args: &ServeArgs,
+    store: &dyn Store,
+    addr: std::net::SocketAddr,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<Option<EmbeddedWorkers>> {
+    if args.engine.workers == 0 {
+        return Ok(None);
+    }
+    playtest_worker::Sandbox::new().check().await.context(
+        "--workers needs bubblewrap to sandbox games (apt-get install bubblewrap), and it does not work here",
+    )?;
+    let (token, secret) = issue_worker_token(store, "embedded workers of playtest serve", None)
+        .await
+        .context("could not create the embedded workers' token")?;
+    let settings = args.engine.game_limits.worker_settings(
+        format!("http://{addr}"),
+        secret,
+        format!("{} (embedded)", addr),
+        args.engine.workers,
+        args.store.data_dir.join("worker"),
+    );
+    create_dir(&settings.work_dir)?;
+    let task = tokio::spawn(playtest_worker::service::run(settings, stopped));
+    Ok(Some(EmbeddedWorkers {
+        task,
+        token_id: token.token.id,
+    }))
+}
+
+impl EmbeddedWorkers {
+    /// Waits a moment for the workers to hand back their jobs, then revokes
+    /// their token.
+    async fn stop(self, store: &dyn Store) {
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the embedded workers did not stop within 5 s");
+        }
+        if let Err(err) = store.revoke_worker_token(None, &self.token_id).await {
+            tracing::warn!(error = %err, "could not revoke the embedded workers' token");
+        }
+    }
 }
 
 /// Opens (and migrates) the database, creating the data dir first when the

@@ -45,6 +45,11 @@ holding the file) go into the build's details.
 Prints each build id on its own line on standard output (progress goes to
 standard error); with --json, the build as JSON (an array for several files).";
 
+/// Parts sent at once, and retries of a request, unless flags say otherwise
+/// (`playtest run --build` uploads with these).
+pub const DEFAULT_PARALLEL: u16 = 4;
+pub const DEFAULT_UPLOAD_RETRIES: u32 = 5;
+
 /// Platforms by their wire names, for `--platform`.
 const PLATFORMS: [BuildPlatform; 9] = [
     BuildPlatform::Windows,
@@ -58,7 +63,7 @@ const PLATFORMS: [BuildPlatform; 9] = [
     BuildPlatform::Web,
 ];
 
-fn platform_parser() -> impl TypedValueParser<Value = BuildPlatform> {
+pub(super) fn platform_parser() -> impl TypedValueParser<Value = BuildPlatform> {
     PossibleValuesParser::new(PLATFORMS.map(BuildPlatform::as_str)).map(|name| {
         PLATFORMS
             .into_iter()
@@ -98,7 +103,7 @@ pub struct UploadArgs {
     #[arg(long, value_parser = platform_parser())]
     pub platform: Option<BuildPlatform>,
     /// Parts sent at the same time
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = value_parser!(u16).range(1..=32))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLEL, value_parser = value_parser!(u16).range(1..=32))]
     pub parallel: u16,
     /// Comma-separated tags
     #[arg(long, value_delimiter = ',')]
@@ -119,7 +124,7 @@ pub struct UploadArgs {
     #[arg(long, value_name = "MINUTES", value_parser = value_parser!(i64).range(1..=1440))]
     pub upload_timeout: Option<i64>,
     /// Times a request is retried after a 429, a 5xx or a network error
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = value_parser!(u32).range(0..=20))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_UPLOAD_RETRIES, value_parser = value_parser!(u32).range(0..=20))]
     pub retries: u32,
     /// Start a new upload even if an interrupted one of the same file could be resumed
     #[arg(long)]
@@ -147,23 +152,33 @@ pub fn progress_mode() -> ProgressMode {
 }
 
 impl UploadArgs {
-    /// Where resume state is kept: `$XDG_CACHE_HOME/playtest/uploads`, or
-    /// `~/.cache/playtest/uploads`; `None` when neither is known (no resume).
+    /// Where resume state is kept: see [`upload_state_dir`].
     pub fn state_dir(&self) -> Option<PathBuf> {
-        cache_dir(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
-            .map(|dir| dir.join("playtest").join("uploads"))
+        upload_state_dir()
     }
 
-    /// The CI and git metadata of a build of `file`, from this process's
-    /// environment and the git repository holding the file, if any.
+    /// The CI and git metadata of a build of `file`: see [`build_details`].
     pub fn details(&self, file: &Path) -> BuildDetails {
-        let env: HashMap<String, String> = std::env::vars_os()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
-            .collect();
-        let folder = file.parent().filter(|dir| !dir.as_os_str().is_empty());
-        let git = ci_env::GitInfo::read(folder.unwrap_or(Path::new(".")));
-        ci_env::details(&env, git.as_ref(), env!("CARGO_PKG_VERSION"))
+        build_details(file)
     }
+}
+
+/// Where upload resume state is kept: `$XDG_CACHE_HOME/playtest/uploads`,
+/// or `~/.cache/playtest/uploads`; `None` when neither is known (no resume).
+pub fn upload_state_dir() -> Option<PathBuf> {
+    cache_dir(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
+        .map(|dir| dir.join("playtest").join("uploads"))
+}
+
+/// The CI and git metadata of a build of `file`, from this process's
+/// environment and the git repository holding the file, if any.
+pub fn build_details(file: &Path) -> BuildDetails {
+    let env: HashMap<String, String> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect();
+    let folder = file.parent().filter(|dir| !dir.as_os_str().is_empty());
+    let git = ci_env::GitInfo::read(folder.unwrap_or(Path::new(".")));
+    ci_env::details(&env, git.as_ref(), env!("CARGO_PKG_VERSION"))
 }
 
 /// The XDG cache directory: `$XDG_CACHE_HOME` when it is an absolute path

@@ -14,11 +14,11 @@ use sqlx::{AssertSqlSafe, Postgres, QueryBuilder};
 use super::PostgresStore;
 use crate::rows::{
     ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS,
-    RUN_DETAIL_COLUMNS, RUN_FROM, RunDetailsRow, RunPageRow, STEP_FIELDS, run_details as assemble,
-    run_page,
+    RUN_DETAIL_COLUMNS, RUN_FROM, RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS,
+    run_details as assemble, run_page,
 };
 use crate::run_filter::{is_counted, push_counted_total, state_condition};
-use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, StoreError};
+use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, RunWork, StoreError};
 
 /// `WHERE ...` for the runs of `project_id` that pass `filter` (runs are `r`).
 fn push_filters(query: &mut QueryBuilder<Postgres>, project_id: &str, filter: &RunFilter) {
@@ -162,4 +162,12 @@ pub(super) async fn run_bugs(
     rows.into_iter()
         .map(OccurrenceRow::into_occurrence)
         .collect()
+}
+
+pub(super) async fn run_work(store: &PostgresStore, job_id: &str) -> Result<RunWork> {
+    let row: Option<RunWorkRow> = sqlx::query_as(RUN_WORK)
+        .bind(job_id)
+        .fetch_optional(&store.pool)
+        .await?;
+    row.ok_or(StoreError::NotFound("job"))?.into_work()
 }

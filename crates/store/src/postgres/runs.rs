@@ -7,6 +7,7 @@ use sqlx::types::Json;
 use tracing::instrument;
 
 use super::PostgresStore;
+use super::listener::notify_jobs;
 use crate::codec::{count_i32, device_of, to_json};
 use crate::sql_error::on_write;
 use crate::{NewRunBatch, Result};
@@ -119,15 +120,18 @@ pub(super) async fn create_runs(store: &PostgresStore, batch: &NewRunBatch) -> R
         return Ok(());
     }
 
+    // In the batch's order, which is the queue's (`seq`).
     sqlx::query(
-        "INSERT INTO jobs (id, project_id, status, retries, created_at, updated_at) \
-         SELECT id, $1, 'QUEUED', retries, $2, $2 \
-         FROM UNNEST($3::text[], $4::int4[]) WITH ORDINALITY AS t(id, retries, n) ORDER BY n",
+        "INSERT INTO jobs (id, project_id, status, retries, platform, created_at, updated_at) \
+         SELECT id, $1, 'QUEUED', retries, platform, $2, $2 \
+         FROM UNNEST($3::text[], $4::int4[], $5::text[]) WITH ORDINALITY AS t(id, retries, platform, n) \
+         ORDER BY n",
     )
     .bind(&batch.project_id)
     .bind(batch.created_at)
     .bind(&c.job_id)
     .bind(&c.retries)
+    .bind(&c.platform)
     .execute(&mut *tx)
     .await
     .map_err(|err| on_write(err, conflict, "project"))?;
@@ -207,7 +211,10 @@ pub(super) async fn create_runs(store: &PostgresStore, batch: &NewRunBatch) -> R
         .execute(&mut *tx)
         .await?;
     }
+    // Workers waiting for jobs, on every replica, wake when this commits.
+    notify_jobs(&mut tx).await?;
     // Dropping the transaction on an error above rolls everything back.
     tx.commit().await?;
+    store.jobs.wake_local();
     Ok(())
 }

@@ -2,10 +2,17 @@
 //! [`crate::stopping`]).
 
 use chrono::{DateTime, Utc};
+use playtest_types::{JobStatus, RunOutcome};
 use tracing::instrument;
 
 use super::PostgresStore;
-use crate::stopping::{MAX_ATTEMPTS, StopAction, action_for, too_busy};
+use super::events::append_events;
+use super::finish::complete_run;
+use crate::codec::from_text;
+use crate::events::StateChange;
+use crate::stopping::{
+    MAX_ATTEMPTS, STOP_REQUESTED, STOPPED_IN_QUEUE, StopAction, action_for, too_busy,
+};
 use crate::{Result, StopOutcome};
 
 #[instrument(skip(store, at))]
@@ -43,35 +50,24 @@ pub(super) async fn stop_job(
 /// the job was no longer queued.
 async fn complete_queued(store: &PostgresStore, job_id: &str, at: DateTime<Utc>) -> Result<bool> {
     let mut tx = store.pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE jobs SET status = 'COMPLETED', updated_at = $2 WHERE id = $1 AND status = 'QUEUED'",
-    )
-    .bind(job_id)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    let run_id: Option<String> = sqlx::query_scalar(
-        "UPDATE runs SET state = 'completed', result = 'error', outcome = 'stopped', completed_at = $2 \
-         WHERE job_id = $1 RETURNING id",
+    let run_id: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE jobs SET status = 'COMPLETED', updated_at = $2 WHERE id = $1 AND status = 'QUEUED' \
+         RETURNING (SELECT r.id FROM runs r WHERE r.job_id = jobs.id)",
     )
     .bind(job_id)
     .bind(at)
     .fetch_optional(&mut *tx)
     .await?;
+    let Some(run_id) = run_id else {
+        return Ok(false);
+    };
     if let Some(run_id) = run_id {
-        sqlx::query(
-            "UPDATE run_players SET state = 'completed', result = 'error' WHERE run_id = $1",
-        )
-        .bind(&run_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE run_steps SET state = 'incomplete' WHERE run_id = $1 AND state IN ('pending', 'running')")
-            .bind(&run_id)
-            .execute(&mut *tx)
-            .await?;
+        complete_run(&mut tx, &run_id, RunOutcome::Stopped, at).await?;
+        let change = StateChange {
+            note: Some(STOPPED_IN_QUEUE.to_string()),
+            ..StateChange::completed(RunOutcome::Stopped)
+        };
+        append_events(&mut tx, &run_id, &[change.event(at)?]).await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -80,13 +76,27 @@ async fn complete_queued(store: &PostgresStore, job_id: &str, at: DateTime<Utc>)
 /// Asks the worker of an active job to stop. False if the job was no longer
 /// active.
 async fn request_stop(store: &PostgresStore, job_id: &str, at: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
+    let mut tx = store.pool.begin().await?;
+    let run: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "UPDATE jobs SET status = 'STOPPING', stop_requested_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'CLEANING_UP')",
+         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'CLEANING_UP') \
+         RETURNING (SELECT r.id FROM runs r WHERE r.job_id = jobs.id), \
+         (SELECT r.state FROM runs r WHERE r.job_id = jobs.id)",
     )
     .bind(job_id)
     .bind(at)
-    .execute(&store.pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    let Some(run) = run else {
+        return Ok(false);
+    };
+    if let (Some(run_id), Some(state)) = run {
+        let change = StateChange {
+            note: Some(STOP_REQUESTED.to_string()),
+            ..StateChange::new(JobStatus::Stopping, from_text(&state)?)
+        };
+        append_events(&mut tx, &run_id, &[change.event(at)?]).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }

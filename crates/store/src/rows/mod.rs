@@ -6,6 +6,7 @@
 mod builds;
 mod run_parts;
 mod runs;
+mod workers;
 
 use chrono::{DateTime, Utc};
 use playtest_types::{ApiKey, Permission};
@@ -15,6 +16,7 @@ use sqlx::types::Json;
 pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UploadColumns};
 pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
+pub(crate) use self::workers::*;
 use crate::codec::from_json;
 use crate::document::{Document, DocumentMeta};
 use crate::{ApiKeyRecord, ProjectRecord, Result};

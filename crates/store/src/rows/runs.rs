@@ -16,7 +16,7 @@ use sqlx::types::Json;
 
 use super::run_parts::{artifacts, players, players_with_steps};
 use crate::codec::{bug_label, duration_ms, from_json, from_opt_text, from_text};
-use crate::{Page, Result, RunDetailsRecord};
+use crate::{Page, Result, RunDetailsRecord, RunWork};
 
 /// The `FROM` of every run query: a run and its job.
 pub(crate) const RUN_FROM: &str = "runs r JOIN jobs j ON j.id = r.job_id";
@@ -152,6 +152,37 @@ impl RunRow {
             queue_rejection_reason: self.queue_rejection_reason,
             test_plan_execution_id: self.test_plan_execution_id,
             deployment_config_id: self.deployment_config_id,
+        })
+    }
+}
+
+/// What a worker needs of a run (by its job), as [`RunWorkRow`] reads it.
+pub(crate) const RUN_WORK: &str = "SELECT id, project_id, test_id, CAST(test_spec AS TEXT) AS test_spec, \
+    deployment_config_id, platform, build_id, CAST(options AS TEXT) AS options FROM runs WHERE job_id = $1";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RunWorkRow {
+    id: String,
+    project_id: String,
+    test_id: String,
+    test_spec: String,
+    deployment_config_id: String,
+    platform: String,
+    build_id: Option<String>,
+    options: String,
+}
+
+impl RunWorkRow {
+    pub(crate) fn into_work(self) -> Result<RunWork> {
+        Ok(RunWork {
+            run_id: self.id,
+            project_id: self.project_id,
+            test_id: self.test_id,
+            test_spec: serde_json::from_str(&self.test_spec)?,
+            deployment_config_id: self.deployment_config_id,
+            platform: from_text(&self.platform)?,
+            build_id: self.build_id,
+            options: serde_json::from_str(&self.options)?,
         })
     }
 }

@@ -12,11 +12,11 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
 use super::SqliteStore;
 use crate::rows::{
     ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS,
-    RUN_DETAIL_COLUMNS, RUN_FROM, RunDetailsRow, RunPageRow, STEP_FIELDS, run_details as assemble,
-    run_page,
+    RUN_DETAIL_COLUMNS, RUN_FROM, RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS,
+    run_details as assemble, run_page,
 };
 use crate::run_filter::{is_counted, push_counted_total, state_condition};
-use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, StoreError};
+use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, RunWork, StoreError};
 
 /// Up to this many runs carrying the rarest wanted tag, collecting them
 /// through the tag index (and sorting them) beats scanning the project's
@@ -205,4 +205,12 @@ pub(super) async fn run_bugs(
     rows.into_iter()
         .map(OccurrenceRow::into_occurrence)
         .collect()
+}
+
+pub(super) async fn run_work(store: &SqliteStore, job_id: &str) -> Result<RunWork> {
+    let row: Option<RunWorkRow> = sqlx::query_as(RUN_WORK)
+        .bind(job_id)
+        .fetch_optional(&store.reader)
+        .await?;
+    row.ok_or(StoreError::NotFound("job"))?.into_work()
 }

@@ -36,6 +36,9 @@ pub(super) async fn create_runs(store: &SqliteStore, batch: &NewRunBatch) -> Res
     }
     // Dropping the transaction on an error above rolls everything back.
     tx.commit().await?;
+    if !batch.runs.is_empty() {
+        store.jobs_queued.notify_waiters();
+    }
     Ok(())
 }
 
@@ -46,13 +49,15 @@ async fn insert_run(
     at: &str,
     run: &NewRun,
 ) -> Result<()> {
+    // The queue's order: one more than the last job's (under the write lock).
     sqlx::query(
-        "INSERT INTO jobs (id, project_id, status, retries, created_at, updated_at) \
-         VALUES ($1, $2, 'QUEUED', $3, $4, $4)",
+        "INSERT INTO jobs (id, project_id, status, retries, platform, seq, created_at, updated_at) \
+         VALUES ($1, $2, 'QUEUED', $3, $4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), $5, $5)",
     )
     .bind(&run.job_id)
     .bind(project_id)
     .bind(run.retries)
+    .bind(run.platform.as_str())
     .bind(at)
     .execute(&mut **tx)
     .await

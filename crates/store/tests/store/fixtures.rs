@@ -1,15 +1,19 @@
-//! Builders of the objects the tests store, and the raw SQL that puts runs
-//! in states no store method reaches yet.
+//! Builders of the objects the tests store, workers and leases, and the
+//! raw SQL that puts runs in states no store method reaches yet.
+
+use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 use playtest_store::testing::DbGuard;
 use playtest_store::{
-    BuildRecord, CompletedFile, NewBuild, NewPlayer, NewRun, NewRunBatch, PageRequest,
-    PendingUpload, StorageRules, Store, UploadKind, ids,
+    BuildRecord, CompletedFile, JobFinish, LeaseRef, LeaseRequest, LeasedJob, NewBuild, NewPlayer,
+    NewRun, NewRunBatch, NewWorker, NewWorkerToken, PageRequest, PendingUpload, StorageRules,
+    Store, UploadKind, ids,
 };
 use playtest_types::{
     BuildDetails, BuildPlatform, DeletionPolicy, DeploymentConfigSpec, Initiator, Launch,
-    PlatformKind, RunOptions, StepGoal, TestPlayer, TestSpec, TestStep, TestType,
+    PlatformKind, RunEvent, RunOptions, RunOutcome, StepGoal, TestPlayer, TestSpec, TestStep,
+    TestType,
 };
 use serde_json::json;
 
@@ -321,4 +325,123 @@ pub async fn three_ready_builds(store: &dyn Store, project_id: &str) -> Vec<Stri
         .await
         .unwrap();
     made
+}
+
+/// A worker registered with a token of `project_id` (`None`: every
+/// project), driving `platforms`.
+pub async fn worker(
+    store: &dyn Store,
+    project_id: Option<&str>,
+    platforms: &[PlatformKind],
+) -> String {
+    let token = store
+        .create_worker_token(&new_worker_token(project_id))
+        .await
+        .unwrap();
+    let worker = NewWorker {
+        id: ids::prefixed("wrk"),
+        token_id: token.token.id,
+        name: "runner-1".to_string(),
+        platforms: platforms.to_vec(),
+        slots: 2,
+        version: Some("0.1.0".to_string()),
+        registered_at: at(0),
+    };
+    store.register_worker(&worker).await.unwrap().id
+}
+
+/// A worker token of `project_id` (`None`: every project), created at `at(0)`.
+pub fn new_worker_token(project_id: Option<&str>) -> NewWorkerToken {
+    NewWorkerToken {
+        id: ids::prefixed("wtk"),
+        name: "runners".to_string(),
+        prefix: "ptw_01234".to_string(),
+        secret_hash: ids::prefixed("hash"),
+        project_id: project_id.map(str::to_string),
+        created_at: at(0),
+    }
+}
+
+/// A request of `worker_id` for a web or linux job of any project, at
+/// `at(now)`, for a lease of 30 seconds.
+pub fn lease_request(worker_id: &str, now: i64) -> LeaseRequest {
+    LeaseRequest {
+        worker_id: worker_id.to_string(),
+        platforms: vec![PlatformKind::Web, PlatformKind::Linux],
+        project_id: None,
+        now: at(now),
+        lease_for: Duration::from_secs(30),
+    }
+}
+
+/// A job leased by a worker of the tests, and that worker.
+#[derive(Debug, Clone)]
+pub struct Leased {
+    pub job: LeasedJob,
+    pub worker_id: String,
+}
+
+impl std::ops::Deref for Leased {
+    type Target = LeasedJob;
+
+    fn deref(&self) -> &LeasedJob {
+        &self.job
+    }
+}
+
+/// Leases the next job for `worker_id` at `at(now)`; there must be one.
+pub async fn lease(store: &dyn Store, worker_id: &str, now: i64) -> Leased {
+    let job = store
+        .lease_job(&lease_request(worker_id, now))
+        .await
+        .unwrap()
+        .expect("a queued job to lease");
+    Leased {
+        job,
+        worker_id: worker_id.to_string(),
+    }
+}
+
+/// What the leaseholder of `leased` names in its writes.
+pub fn lease_ref(leased: &Leased) -> LeaseRef {
+    LeaseRef {
+        job_id: leased.job_id.clone(),
+        worker_id: leased.worker_id.clone(),
+        fencing_token: leased.fencing_token,
+    }
+}
+
+/// A finish with `outcome` at `at(seconds)`, with no artifacts.
+pub fn finish(outcome: RunOutcome, seconds: i64) -> JobFinish {
+    JobFinish {
+        outcome,
+        artifacts: vec![],
+        reason: None,
+        at: at(seconds),
+    }
+}
+
+/// Every event of a run.
+pub async fn events(store: &dyn Store, project_id: &str, run_id: &str) -> Vec<RunEvent> {
+    store
+        .run_events(project_id, run_id, 0, 10_000)
+        .await
+        .unwrap()
+}
+
+/// A run of one player with `steps` steps on `platform`, allowing `retries`.
+pub fn run_on(platform: PlatformKind, steps: usize, retries: i32) -> NewRun {
+    NewRun {
+        platform,
+        retries,
+        ..new_run(&[steps], &[])
+    }
+}
+
+/// Creates one batch of these runs in a project.
+pub async fn create(store: &dyn Store, project_id: &str, runs: &[NewRun]) {
+    store
+        .create_runs(&batch(project_id, runs.to_vec()))
+        .await
+        .unwrap();
 }

@@ -12,7 +12,7 @@ use playtest_types::RunStateFilter;
 use crate::fixtures::{at, batch, complete_run, new_run, page, project, runs};
 
 /// The totals of `project_id`'s list for `all`, `running` and `completed`.
-async fn totals(store: &dyn Store, project_id: &str) -> [i64; 3] {
+pub async fn totals(store: &dyn Store, project_id: &str) -> [i64; 3] {
     let mut totals = [0; 3];
     let states = [
         RunStateFilter::All,
@@ -34,7 +34,7 @@ async fn totals(store: &dyn Store, project_id: &str) -> [i64; 3] {
 }
 
 /// The same totals, counted in `runs`.
-async fn counted(db: &DbGuard, project_id: &str) -> [i64; 3] {
+pub async fn counted(db: &DbGuard, project_id: &str) -> [i64; 3] {
     let count = |condition: &str| {
         format!("SELECT COUNT(*) FROM runs WHERE project_id = '{project_id}'{condition}")
     };

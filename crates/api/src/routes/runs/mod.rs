@@ -1,6 +1,8 @@
 //! `/runs`: start runs, list them, read one with its steps and artifacts,
-//! read its bugs, stop jobs.
+//! read its bugs, stop jobs, fetch its artifacts, follow its events live.
 
+mod artifacts;
+mod events;
 mod start;
 mod stop;
 mod templates;
@@ -25,6 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_run))
         .routes(routes!(list_run_bugs))
         .routes(routes!(stop::stop_runs))
+        .routes(routes!(artifacts::list_artifacts))
+        .routes(routes!(artifacts::get_artifact))
+        .routes(routes!(events::run_events))
 }
 
 fn run_not_found() -> ApiError {

@@ -4,7 +4,8 @@
 //! one after the other by `engine` (resume, retries; `parts` sends the
 //! parts in parallel),
 //! each build id printed on standard output as soon as it is complete.
-//! Ctrl-C stops with a line saying how to resume.
+//! Ctrl-C stops with a line saying how to resume. [`upload_build`] is the
+//! same upload of one file for `playtest run --build`.
 
 mod engine;
 mod parts;
@@ -12,14 +13,19 @@ mod plan;
 mod retry;
 mod state;
 
+use std::path::Path;
+
 use anyhow::{anyhow, bail};
 use playtest_client::Client;
-use playtest_types::InitiateUploadRequest;
+use playtest_types::{BuildPlatform, DeletionPolicy, InitiateUploadRequest};
 use serde_json::Value;
 
 use super::connect;
-use crate::config::{UploadArgs, progress_mode};
-use crate::failure::Resumable;
+use crate::config::{
+    DEFAULT_PARALLEL, DEFAULT_UPLOAD_RETRIES, UploadArgs, build_details, progress_mode,
+    upload_state_dir,
+};
+use crate::failure::{Resumable, Usage};
 use crate::output::print_json;
 use engine::{Job, Options, Uploaded};
 use retry::Backoff;
@@ -36,20 +42,8 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
     };
     let mut printed = Vec::new();
     for job in &jobs {
-        let done = tokio::select! {
-            done = engine::upload(&client, job, &options) => done?,
-            _ = tokio::signal::ctrl_c() => {
-                // The state saved after each part lets the next run resume.
-                return Err(anyhow!("interrupted").context(Resumable {
-                    file: job.label.clone(),
-                }));
-            }
-        };
+        let done = upload_one(&client, job, &options).await?;
         let build_id = &done.answer.build_id;
-        eprintln!(
-            "uploaded {} as build {build_id}: {}",
-            job.label, done.summary
-        );
         if args.client.json {
             printed.push(as_json(&client, &done).await?);
         } else {
@@ -63,6 +57,71 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Uploads one file with the upload's defaults (resume, retries, parallel
+/// parts, progress on standard error) and returns the build id: `playtest
+/// run --build`. A file that cannot be uploaded is a [`Usage`] error.
+pub async fn upload_build(
+    client: &Client,
+    path: &Path,
+    name: &str,
+    platform: BuildPlatform,
+) -> anyhow::Result<String> {
+    let size = check_build_file(path)?;
+    let file_name = plan::file_name(path);
+    let absolute = std::path::absolute(path)?;
+    let job = Job {
+        label: path.display().to_string(),
+        request: InitiateUploadRequest {
+            project_id: None,
+            name: name.to_string(),
+            file_name,
+            file_size: size as i64,
+            platform,
+            description: None,
+            multipart: None,
+            auto_delete: false,
+            deletion_policy: DeletionPolicy::LeastRecent,
+            upload_timeout: None,
+            tags: Vec::new(),
+            details: Some(build_details(&absolute)),
+        },
+        path: absolute,
+    };
+    let options = Options {
+        parallel: usize::from(DEFAULT_PARALLEL),
+        backoff: Backoff::new(DEFAULT_UPLOAD_RETRIES),
+        state_dir: upload_state_dir(),
+        resume: true,
+        progress: progress_mode(),
+    };
+    Ok(upload_one(client, &job, &options).await?.answer.build_id)
+}
+
+/// The size of a build file, or why it cannot be uploaded (a [`Usage`]
+/// error: the caller named the wrong file).
+pub fn check_build_file(path: &Path) -> anyhow::Result<u64> {
+    plan::check_file(path).map_err(|err| Usage(format!("{err:#}")).into())
+}
+
+/// Uploads one file, stopping on Ctrl-C with its state saved, and says on
+/// standard error when it is done.
+async fn upload_one(client: &Client, job: &Job, options: &Options) -> anyhow::Result<Uploaded> {
+    let done = tokio::select! {
+        done = engine::upload(client, job, options) => done?,
+        _ = tokio::signal::ctrl_c() => {
+            // The state saved after each part lets the next run resume.
+            return Err(anyhow!("interrupted").context(Resumable {
+                file: job.label.clone(),
+            }));
+        }
+    };
+    eprintln!(
+        "uploaded {} as build {}: {}",
+        job.label, done.answer.build_id, done.summary
+    );
+    Ok(done)
 }
 
 /// One job per file, or the first reason a file cannot be uploaded.

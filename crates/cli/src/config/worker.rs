@@ -1,0 +1,113 @@
+//! The flags of `playtest worker` (a worker process on any machine that
+//! can reach the server) and what a worker inside `playtest serve` uses.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use playtest_types::PlatformKind;
+use playtest_worker::{SandboxLimits, WorkerSettings};
+
+use super::storage::parse_size;
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// URL of the playtest server
+    #[arg(
+        long,
+        env = "PLAYTEST_SERVER",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub server: String,
+    /// Worker token (`playtest workers token create`)
+    #[arg(
+        long,
+        env = "PLAYTEST_WORKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: String,
+    /// How the worker is listed in `playtest workers list` [default: the host name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Jobs run at once
+    #[arg(long, env = "PLAYTEST_WORKER_SLOTS", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub slots: u32,
+    /// Where builds are cached and runs play
+    #[arg(
+        long,
+        env = "PLAYTEST_WORKER_DIR",
+        value_name = "DIR",
+        default_value = "./playtest-worker"
+    )]
+    pub work_dir: PathBuf,
+    #[command(flatten)]
+    pub limits: GameLimitArgs,
+}
+
+/// Limits every game runs under, for `playtest worker` and `serve --workers`.
+#[derive(Debug, Clone, Args)]
+pub struct GameLimitArgs {
+    /// CPU seconds a game process may use [default: 3600]
+    #[arg(long, env = "PLAYTEST_GAME_CPU_SECONDS", value_name = "S")]
+    pub game_cpu_seconds: Option<u64>,
+    /// Memory a game process may allocate [default: 8GiB]
+    #[arg(long, env = "PLAYTEST_GAME_MEMORY", value_name = "SIZE", value_parser = parse_size)]
+    pub game_memory: Option<u64>,
+    /// A game loop's time limit when neither the test nor the run sets one [default: 600]
+    #[arg(long, env = "PLAYTEST_GAME_MAX_SECONDS", value_name = "S")]
+    pub game_max_seconds: Option<u64>,
+}
+
+impl GameLimitArgs {
+    /// The worker settings for a worker of `server` with `token`, `slots`
+    /// slots, working in `work_dir`.
+    pub fn worker_settings(
+        &self,
+        server_url: String,
+        token: String,
+        name: String,
+        slots: u32,
+        work_dir: PathBuf,
+    ) -> WorkerSettings {
+        let defaults = SandboxLimits::default();
+        WorkerSettings {
+            server_url,
+            token,
+            name,
+            platforms: vec![PlatformKind::Linux],
+            slots,
+            work_dir,
+            limits: SandboxLimits {
+                cpu_seconds: self.game_cpu_seconds.unwrap_or(defaults.cpu_seconds),
+                memory_bytes: self.game_memory.unwrap_or(defaults.memory_bytes),
+                ..defaults
+            },
+            lease_wait: Duration::from_secs(30),
+            default_max_duration: Duration::from_secs(self.game_max_seconds.unwrap_or(600)),
+        }
+    }
+}
+
+impl WorkerArgs {
+    pub fn settings(&self) -> WorkerSettings {
+        let name = self.name.clone().unwrap_or_else(host_name);
+        self.limits.worker_settings(
+            self.server.trim_end_matches('/').to_string(),
+            self.token.trim().to_string(),
+            name,
+            self.slots,
+            self.work_dir.clone(),
+        )
+    }
+}
+
+/// The machine's name, for a worker that was not given one.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "worker".to_string())
+}

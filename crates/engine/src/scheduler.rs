@@ -1,0 +1,61 @@
+//! Leasing with a long poll.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use playtest_store::{LeaseRequest, LeasedJob, Result, Store, WorkerRecord};
+use tokio::time::Instant;
+
+use crate::EngineSettings;
+
+/// How long one wait for new jobs lasts before the queue is looked at again
+/// anyway: a backstop for a wake-up lost with a dropped database connection.
+const RECHECK_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct Scheduler {
+    store: Arc<dyn Store>,
+    settings: EngineSettings,
+}
+
+impl Scheduler {
+    pub fn new(store: Arc<dyn Store>, settings: EngineSettings) -> Self {
+        Scheduler { store, settings }
+    }
+
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    /// Leases a job `worker` can drive, waiting up to `wait` (capped by the
+    /// settings) for one to be queued. `None` when the wait ends empty.
+    pub async fn lease(&self, worker: &WorkerRecord, wait: Duration) -> Result<Option<LeasedJob>> {
+        let deadline = Instant::now() + wait.min(self.settings.max_lease_wait);
+        loop {
+            self.store.touch_worker(&worker.id, Utc::now()).await?;
+            let request = LeaseRequest {
+                worker_id: worker.id.clone(),
+                platforms: worker.platforms.clone(),
+                project_id: worker.project_id.clone(),
+                now: Utc::now(),
+                lease_for: self.settings.lease_duration,
+            };
+            if let Some(job) = self.store.lease_job(&request).await? {
+                return Ok(Some(job));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            self.store.wait_for_jobs(left.min(RECHECK_EVERY)).await?;
+        }
+    }
+
+    /// The end of a lease renewed now.
+    pub fn renewed_until(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+            + chrono::Duration::from_std(self.settings.lease_duration)
+                .unwrap_or(chrono::Duration::seconds(30))
+    }
+}

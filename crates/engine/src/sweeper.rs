@@ -1,0 +1,72 @@
+//! The sweeper: every interval, it finishes what workers left behind and
+//! explains what no worker can take. Every API replica runs one; the store
+//! makes each step safe to run from several at once.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::Utc;
+use playtest_store::{FinishResult, Result, Store};
+use playtest_types::PlatformKind;
+
+use crate::EngineSettings;
+
+/// Expired leases taken per store call.
+const BATCH: i64 = 100;
+
+/// Sweeps forever; failures are logged and the next pass tries again.
+pub async fn run(store: Arc<dyn Store>, settings: EngineSettings) {
+    let mut ticks = tokio::time::interval(settings.sweep_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = sweep_once(store.as_ref(), &settings).await {
+            tracing::warn!(error = %err, "the sweeper failed; it tries again at the next pass");
+        }
+    }
+}
+
+/// One pass: expire lost leases, then refresh queue rejections.
+pub async fn sweep_once(store: &dyn Store, settings: &EngineSettings) -> Result<()> {
+    loop {
+        let expired = store.expire_leases(Utc::now(), BATCH).await?;
+        for lease in &expired {
+            match lease.result {
+                FinishResult::Retried => tracing::warn!(
+                    job_id = %lease.job_id, worker_id = %lease.worker_id,
+                    "a worker's lease expired; the job is queued again"
+                ),
+                FinishResult::Completed(outcome) => tracing::warn!(
+                    job_id = %lease.job_id, worker_id = %lease.worker_id, ?outcome,
+                    "a worker's lease expired; the job is finished"
+                ),
+            }
+        }
+        if (expired.len() as i64) < BATCH {
+            break;
+        }
+    }
+    let drivable = connected_platforms(store, settings).await?;
+    store.refresh_queue_rejections(&drivable).await?;
+    Ok(())
+}
+
+/// The platforms some connected worker can drive.
+async fn connected_platforms(
+    store: &dyn Store,
+    settings: &EngineSettings,
+) -> Result<Vec<PlatformKind>> {
+    let cutoff = Utc::now()
+        - chrono::Duration::from_std(settings.worker_timeout())
+            .unwrap_or(chrono::Duration::seconds(90));
+    let mut platforms = BTreeSet::new();
+    for worker in store.list_workers(None).await? {
+        if worker.last_heartbeat_at >= cutoff {
+            platforms.extend(worker.platforms.iter().map(|p| p.as_str()));
+        }
+    }
+    Ok([PlatformKind::Web, PlatformKind::Linux]
+        .into_iter()
+        .filter(|p| platforms.contains(p.as_str()))
+        .collect())
+}

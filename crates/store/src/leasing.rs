@@ -1,0 +1,273 @@
+//! The rules of a job's lease, the same in both backends: which statuses
+//! hold a lease, when a job that ended goes back to the queue, what a lost
+//! worker's job becomes, what players end with, and why a queued job waits.
+//! The backends only carry these decisions out, each in its own SQL.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use playtest_types::{PlatformKind, RunOutcome, RunResult};
+
+use crate::{ArtifactRecord, Result, StoreError};
+
+/// The statuses in which a job is leased, as an SQL list: a worker may
+/// write about it (with the current fencing token) and its lease expires.
+pub(crate) const ACTIVE: &str = "('STARTING', 'RUNNING', 'STOPPING', 'CLEANING_UP')";
+
+/// A condition on a job (in any query of `jobs`): the worker holding its
+/// lease has a token that is not revoked. A revoked token's worker can no
+/// longer report, whatever token it names.
+pub(crate) const OWNER_NOT_REVOKED: &str = "EXISTS (SELECT 1 FROM workers w \
+    JOIN worker_tokens t ON t.id = w.token_id WHERE w.id = lease_owner AND NOT t.revoked)";
+
+/// What becomes of a job whose attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Back to the queue for another attempt.
+    Retry,
+    /// The job and its run complete with this outcome.
+    Complete(RunOutcome),
+}
+
+/// The job's state when an attempt ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Attempt {
+    /// Leases so far, this one included.
+    pub(crate) attempts: i32,
+    /// Retries allowed after the first attempt.
+    pub(crate) retries: i32,
+    /// A user asked for the job to stop.
+    pub(crate) stop_requested: bool,
+}
+
+impl Attempt {
+    /// An attempt that ended with `outcome` is retried when it was an error,
+    /// a timeout or a stop no user asked for, and retries are left. A job a
+    /// user asked to stop is never retried, whatever its worker says: the
+    /// user wants it over.
+    pub(crate) fn verdict(self, outcome: RunOutcome) -> Verdict {
+        let retryable = match outcome {
+            RunOutcome::Error | RunOutcome::Timeout | RunOutcome::Stopped => !self.stop_requested,
+            RunOutcome::Success | RunOutcome::Failed => false,
+        };
+        if retryable && self.attempts <= self.retries {
+            Verdict::Retry
+        } else {
+            Verdict::Complete(outcome)
+        }
+    }
+
+    /// What the attempt of a worker that was lost (its lease expired)
+    /// ended with: an error, unless a user asked for the job to stop.
+    pub(crate) fn expired_outcome(self) -> RunOutcome {
+        if self.stop_requested {
+            RunOutcome::Stopped
+        } else {
+            RunOutcome::Error
+        }
+    }
+}
+
+/// How an attempt ended, as both backends carry it out: retried or
+/// completed (see [`Attempt::verdict`]), with the artifacts it left.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ending<'a> {
+    pub(crate) outcome: RunOutcome,
+    pub(crate) artifacts: &'a [ArtifactRecord],
+    /// The worker's reason.
+    pub(crate) reason: Option<&'a str>,
+    /// The server's words on why the attempt ended (a lease that expired).
+    pub(crate) note: Option<&'a str>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+impl Ending<'_> {
+    /// The note of the `state` event: the server's words, and the retry's.
+    pub(crate) fn note(&self, verdict: Verdict, attempt: i32) -> Option<String> {
+        let retry =
+            (verdict == Verdict::Retry).then(|| crate::events::retry_note(attempt, self.outcome));
+        match (self.note, retry) {
+            (Some(note), Some(retry)) => Some(format!("{note}; {retry}")),
+            (Some(note), None) => Some(note.to_string()),
+            (None, retry) => retry,
+        }
+    }
+}
+
+/// What every player of a run completed with `outcome` ends with.
+pub(crate) fn player_result(outcome: RunOutcome) -> RunResult {
+    match outcome {
+        RunOutcome::Success => RunResult::Success,
+        RunOutcome::Failed => RunResult::Failure,
+        RunOutcome::Timeout | RunOutcome::Error | RunOutcome::Stopped => RunResult::Error,
+    }
+}
+
+/// When a lease taken at `now` for `lease_for` expires.
+pub(crate) fn lease_expiry(
+    now: DateTime<Utc>,
+    lease_for: std::time::Duration,
+) -> Result<DateTime<Utc>> {
+    TimeDelta::from_std(lease_for)
+        .ok()
+        .and_then(|delta| now.checked_add_signed(delta))
+        .ok_or_else(|| StoreError::Conflict(format!("a lease of {lease_for:?} is out of range")))
+}
+
+/// Why a queued job of `platform` (as stored) waits, when no connected
+/// worker can drive it; `None` when one can.
+pub(crate) fn rejection_reason(platform: &str, drivable: &[PlatformKind]) -> Option<String> {
+    if drivable.is_empty() {
+        Some("no worker is connected".to_string())
+    } else if drivable.iter().any(|kind| kind.as_str() == platform) {
+        None
+    } else {
+        Some(format!("no connected worker can drive {platform} builds"))
+    }
+}
+
+/// Which jobs a worker may lease, by project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope<'a> {
+    /// Any project's.
+    Any,
+    /// This project's only.
+    Project(&'a str),
+    /// None: the request and the token name different projects.
+    Nothing,
+}
+
+/// The request's and the token's scopes both apply (`None`: every project).
+pub(crate) fn lease_scope<'a>(requested: Option<&'a str>, token: Option<&'a str>) -> Scope<'a> {
+    match (requested, token) {
+        (Some(a), Some(b)) if a != b => Scope::Nothing,
+        (Some(p), _) | (None, Some(p)) => Scope::Project(p),
+        (None, None) => Scope::Any,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(attempts: i32, retries: i32, stop_requested: bool) -> Attempt {
+        Attempt {
+            attempts,
+            retries,
+            stop_requested,
+        }
+    }
+
+    #[test]
+    fn errors_timeouts_and_unasked_stops_are_retried_while_retries_are_left() {
+        for outcome in [RunOutcome::Error, RunOutcome::Timeout, RunOutcome::Stopped] {
+            assert_eq!(attempt(1, 2, false).verdict(outcome), Verdict::Retry);
+            assert_eq!(attempt(2, 2, false).verdict(outcome), Verdict::Retry);
+            assert_eq!(
+                attempt(3, 2, false).verdict(outcome),
+                Verdict::Complete(outcome),
+                "three attempts are all two retries allow"
+            );
+            assert_eq!(
+                attempt(1, 0, false).verdict(outcome),
+                Verdict::Complete(outcome)
+            );
+        }
+    }
+
+    #[test]
+    fn a_verdict_on_the_game_is_never_retried() {
+        for outcome in [RunOutcome::Success, RunOutcome::Failed] {
+            assert_eq!(
+                attempt(1, 5, false).verdict(outcome),
+                Verdict::Complete(outcome)
+            );
+        }
+    }
+
+    #[test]
+    fn a_job_a_user_stopped_is_never_retried() {
+        for outcome in [RunOutcome::Stopped, RunOutcome::Error, RunOutcome::Timeout] {
+            assert_eq!(
+                attempt(1, 5, true).verdict(outcome),
+                Verdict::Complete(outcome)
+            );
+        }
+    }
+
+    #[test]
+    fn a_lost_worker_is_an_error_unless_a_user_stopped_the_job() {
+        let lost = attempt(1, 1, false);
+        assert_eq!(lost.expired_outcome(), RunOutcome::Error);
+        assert_eq!(lost.verdict(lost.expired_outcome()), Verdict::Retry);
+        let last = attempt(2, 1, false);
+        assert_eq!(
+            last.verdict(last.expired_outcome()),
+            Verdict::Complete(RunOutcome::Error)
+        );
+        let stopped = attempt(1, 1, true);
+        assert_eq!(
+            stopped.verdict(stopped.expired_outcome()),
+            Verdict::Complete(RunOutcome::Stopped)
+        );
+    }
+
+    #[test]
+    fn the_note_of_an_ending_joins_the_servers_words_and_the_retrys() {
+        let ending = Ending {
+            outcome: RunOutcome::Error,
+            artifacts: &[],
+            reason: None,
+            note: Some("lease expired"),
+            at: Utc::now(),
+        };
+        assert_eq!(
+            ending.note(Verdict::Retry, 1).as_deref(),
+            Some("lease expired; attempt 1 ended with error; the job is queued again")
+        );
+        let completed = Verdict::Complete(RunOutcome::Error);
+        assert_eq!(ending.note(completed, 1).as_deref(), Some("lease expired"));
+        let plain = Ending {
+            note: None,
+            ..ending
+        };
+        assert_eq!(plain.note(completed, 1), None);
+    }
+
+    #[test]
+    fn players_end_with_the_coarse_result_of_the_run() {
+        assert_eq!(player_result(RunOutcome::Success), RunResult::Success);
+        assert_eq!(player_result(RunOutcome::Failed), RunResult::Failure);
+        for outcome in [RunOutcome::Error, RunOutcome::Timeout, RunOutcome::Stopped] {
+            assert_eq!(player_result(outcome), RunResult::Error);
+            assert_eq!(player_result(outcome), outcome.result());
+        }
+    }
+
+    #[test]
+    fn queued_jobs_wait_for_a_worker_of_their_platform() {
+        assert_eq!(
+            rejection_reason("web", &[]).as_deref(),
+            Some("no worker is connected")
+        );
+        assert_eq!(
+            rejection_reason("linux", &[PlatformKind::Web]).as_deref(),
+            Some("no connected worker can drive linux builds")
+        );
+        assert_eq!(rejection_reason("web", &[PlatformKind::Web]), None);
+    }
+
+    #[test]
+    fn both_scopes_of_a_lease_apply() {
+        assert_eq!(lease_scope(None, None), Scope::Any);
+        assert_eq!(lease_scope(Some("a"), None), Scope::Project("a"));
+        assert_eq!(lease_scope(None, Some("b")), Scope::Project("b"));
+        assert_eq!(lease_scope(Some("a"), Some("a")), Scope::Project("a"));
+        assert_eq!(lease_scope(Some("a"), Some("b")), Scope::Nothing);
+    }
+
+    #[test]
+    fn an_absurd_lease_is_refused() {
+        let now = Utc::now();
+        assert!(lease_expiry(now, std::time::Duration::from_secs(30)).is_ok());
+        assert!(lease_expiry(now, std::time::Duration::MAX).is_err());
+    }
+}

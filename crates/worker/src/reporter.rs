@@ -1,0 +1,179 @@
+//! Ships what a job produces (log lines, steps, bugs) to the server in
+//! batches: callers push without waiting, a background task sends every
+//! quarter second, and `finish` sends the rest before the job completes.
+//! A lost lease is remembered so the job can stop early.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use playtest_client::WorkerClient;
+use playtest_types::{BugReport, JobReport, LogLine, StepReport};
+use tokio::sync::watch;
+
+/// How often buffered items are sent.
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// Most log lines per report (the server takes up to 5,000).
+const MAX_LINES_PER_REPORT: usize = 2_000;
+
+#[derive(Clone)]
+pub struct Reporter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: WorkerClient,
+    worker_id: String,
+    job_id: String,
+    fencing_token: i64,
+    pending: Mutex<JobReport>,
+    /// Set when the server answered LEASE_LOST.
+    lost: watch::Sender<bool>,
+}
+
+impl Reporter {
+    pub fn new(
+        client: WorkerClient,
+        worker_id: String,
+        job_id: String,
+        fencing_token: i64,
+    ) -> Self {
+        let (lost, _) = watch::channel(false);
+        Reporter {
+            inner: Arc::new(Inner {
+                client,
+                worker_id,
+                job_id,
+                fencing_token,
+                pending: Mutex::new(JobReport {
+                    fencing_token,
+                    ..JobReport::default()
+                }),
+                lost,
+            }),
+        }
+    }
+
+    /// Turns true when the lease is lost.
+    pub fn lost(&self) -> watch::Receiver<bool> {
+        self.inner.lost.subscribe()
+    }
+
+    pub fn mark_lost(&self) {
+        self.inner.lost.send_replace(true);
+    }
+
+    pub fn started(&self) {
+        self.with(|report| report.started = true);
+    }
+
+    pub fn log(&self, line: LogLine) {
+        self.with(|report| report.logs.push(line));
+    }
+
+    pub fn step(&self, step: StepReport) {
+        self.with(|report| report.steps.push(step));
+    }
+
+    pub fn bug(&self, bug: BugReport) {
+        self.with(|report| report.bugs.push(bug));
+    }
+
+    fn with(&self, change: impl FnOnce(&mut JobReport)) {
+        let mut pending = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        change(&mut pending);
+    }
+
+    /// Sends what is buffered; on a transport failure the items stay for
+    /// the next attempt.
+    pub async fn flush(&self) -> Result<(), playtest_client::Error> {
+        loop {
+            let batch = {
+                let mut pending = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+                if !pending.started
+                    && pending.logs.is_empty()
+                    && pending.steps.is_empty()
+                    && pending.bugs.is_empty()
+                {
+                    return Ok(());
+                }
+                take_batch(&mut pending, self.inner.fencing_token)
+            };
+            let sent = self
+                .inner
+                .client
+                .report(&self.inner.worker_id, &self.inner.job_id, &batch)
+                .await;
+            if let Err(err) = sent {
+                if err.is_lease_lost() {
+                    self.mark_lost();
+                    return Err(err);
+                }
+                // Put the batch back in front, to keep the order.
+                let mut pending = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+                let later = std::mem::replace(&mut *pending, batch);
+                pending.started |= later.started;
+                pending.logs.extend(later.logs);
+                pending.steps.extend(later.steps);
+                pending.bugs.extend(later.bugs);
+                return Err(err);
+            }
+        }
+    }
+
+    /// Flushes every quarter second until dropped (abort the task).
+    pub async fn run(self) {
+        let mut ticks = tokio::time::interval(FLUSH_EVERY);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = self.flush().await {
+                if err.is_lease_lost() {
+                    return;
+                }
+                tracing::debug!(error = %err, "could not send a report; retrying");
+            }
+        }
+    }
+}
+
+/// Takes up to [`MAX_LINES_PER_REPORT`] log lines and everything else.
+fn take_batch(pending: &mut JobReport, fencing_token: i64) -> JobReport {
+    let logs = if pending.logs.len() > MAX_LINES_PER_REPORT {
+        let rest = pending.logs.split_off(MAX_LINES_PER_REPORT);
+        std::mem::replace(&mut pending.logs, rest)
+    } else {
+        std::mem::take(&mut pending.logs)
+    };
+    JobReport {
+        fencing_token,
+        started: std::mem::take(&mut pending.started),
+        steps: std::mem::take(&mut pending.steps),
+        bugs: std::mem::take(&mut pending.bugs),
+        logs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use playtest_types::LogStream;
+
+    #[test]
+    fn a_batch_takes_at_most_the_line_limit_and_keeps_the_rest_in_order() {
+        let mut pending = JobReport::default();
+        for i in 0..MAX_LINES_PER_REPORT + 5 {
+            pending.logs.push(LogLine {
+                stream: LogStream::Stdout,
+                line: i.to_string(),
+                at: Utc::now(),
+            });
+        }
+        pending.started = true;
+        let batch = take_batch(&mut pending, 7);
+        assert_eq!(batch.logs.len(), MAX_LINES_PER_REPORT);
+        assert_eq!(batch.fencing_token, 7);
+        assert!(batch.started && !pending.started);
+        assert_eq!(pending.logs.len(), 5);
+        assert_eq!(pending.logs[0].line, MAX_LINES_PER_REPORT.to_string());
+    }
+}

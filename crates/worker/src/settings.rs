@@ -1,0 +1,29 @@
+//! What a worker process is told by its caller (`playtest worker`, or
+//! `playtest serve --workers N`): where the server is, its token, what it
+//! can drive, where it keeps builds, and the limits its games run under.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use playtest_types::PlatformKind;
+
+use crate::SandboxLimits;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// The server's base URL (`http://127.0.0.1:8080`).
+    pub server_url: String,
+    pub token: String,
+    /// How the worker is named in `GET /workers`.
+    pub name: String,
+    pub platforms: Vec<PlatformKind>,
+    /// Jobs run at once.
+    pub slots: u32,
+    /// Builds cache (`<dir>/builds`) and per-run folders (`<dir>/runs`).
+    pub work_dir: PathBuf,
+    pub limits: SandboxLimits,
+    /// How long one lease request waits for work.
+    pub lease_wait: Duration,
+    /// A game loop's time limit when neither the test nor the run sets one.
+    pub default_max_duration: Duration,
+}
