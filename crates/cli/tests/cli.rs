@@ -13,6 +13,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod ci;
+mod faults;
 mod real_server;
 mod upload;
 
