@@ -81,7 +81,8 @@ impl JobRunner {
             reporter.clone(),
         ));
         let forward_shutdown = tokio::spawn(forward(shutdown, stop.clone()));
-        let shipping = tokio::spawn(reporter.clone().run());
+        let shipping_done = CancellationToken::new();
+        let shipping = tokio::spawn(reporter.clone().run(shipping_done.clone()));
 
         let run_dir = self
             .settings
@@ -90,8 +91,9 @@ impl JobRunner {
             .join(format!("{}-{}", job.job_id, job.attempt));
         let ending = self.play(&job, &reporter, stop, &run_dir).await;
 
-        shipping.abort();
-        let _ = reporter.flush().await;
+        shipping_done.cancel();
+        let _ = shipping.await;
+        send_the_rest(&reporter, &job.job_id).await;
         heartbeat.abort();
         forward_shutdown.abort();
         if *reporter.lost().borrow() {
@@ -341,6 +343,24 @@ impl JobRunner {
                     tracing::error!(job_id = %job.job_id, error = %err, "could not complete; the lease will expire and the server decides");
                 }
             }
+        }
+    }
+}
+
+/// Sends what the reporter still holds, retrying while the server cannot
+/// be reached: the last bugs and steps matter most.
+async fn send_the_rest(reporter: &Reporter, job_id: &str) {
+    let mut backoff = Duration::from_millis(200);
+    for attempt in 1..=COMPLETE_ATTEMPTS {
+        match reporter.flush().await {
+            Ok(()) => return,
+            Err(err) if err.is_lease_lost() => return,
+            Err(err) if attempt < COMPLETE_ATTEMPTS => {
+                tracing::warn!(job_id, error = %err, "could not send the last report; retrying in {:?}", backoff);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(err) => tracing::error!(job_id, error = %err, "could not send the last report"),
         }
     }
 }

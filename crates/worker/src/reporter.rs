@@ -9,6 +9,7 @@ use std::time::Duration;
 use playtest_client::WorkerClient;
 use playtest_types::{BugReport, JobReport, LogLine, StepReport};
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 /// How often buffered items are sent.
 const FLUSH_EVERY: Duration = Duration::from_millis(250);
@@ -120,11 +121,16 @@ impl Reporter {
         }
     }
 
-    /// Flushes every quarter second until dropped (abort the task).
-    pub async fn run(self) {
+    /// Flushes every quarter second until `done` is cancelled. Never abort
+    /// this task: a batch taken out of the buffer and in flight would be
+    /// lost. Cancel `done`, await the task, then [`Reporter::flush`] the rest.
+    pub async fn run(self, done: CancellationToken) {
         let mut ticks = tokio::time::interval(FLUSH_EVERY);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = done.cancelled() => return,
+            }
             if let Err(err) = self.flush().await {
                 if err.is_lease_lost() {
                     return;

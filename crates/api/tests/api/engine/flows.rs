@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use playtest_types::{
-    BugCategory, JobStatus, RunOutcome, RunResult, RunState, Severity, StepResult, StepState,
-    StopRunsRequest,
+    BugCategory, JobStatus, RunOptions, RunOutcome, RunResult, RunState, Severity, StartRunRequest,
+    StepResult, StepState, StopRunsRequest, TestItem, TestPlanSpec,
 };
 
 use super::support::{
@@ -169,5 +169,56 @@ on_both_backends! {
             rest.push(event);
         }
         assert_eq!(rest, all[3..].to_vec());
+    }
+
+    async fn the_runs_max_time_seconds_ends_a_game_as_a_timeout(backend) {
+        let app = spawn(backend).await;
+        let _worker = worker(&app, 1).await;
+        let build = script_build(&app, "sleep 60").await;
+        let test = game_loop_test(&app, "slow", 120).await;
+        let config = linux_config(&app, &build).await;
+        let answer = app.admin.start_run(&StartRunRequest {
+            multiplayer_test_id: Some(test),
+            deployment_config_id: config,
+            options: Some(RunOptions { max_time_seconds: Some(1), ..Default::default() }),
+            ..Default::default()
+        }).await.unwrap();
+        let started = Instant::now();
+        let run = completed(&app, &answer.data.multiplayer_run_id).await;
+        assert_eq!(run.run.outcome, Some(RunOutcome::Timeout), "{run:#?}");
+        assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    }
+
+    async fn a_test_plan_execution_counts_its_runs_as_they_finish(backend) {
+        let app = spawn(backend).await;
+        let passing = linux_config(&app, &script_build(&app, "exit 0").await).await;
+        let pass_test = game_loop_test(&app, "passes", 20).await;
+        let fail_test = game_loop_test(&app, "fails", 20).await;
+        let plan = app.admin.create_test_plan(&TestPlanSpec {
+            name: "nightly".into(),
+            description: String::new(),
+            test_items: vec![
+                TestItem { multiplayer_test_id: pass_test, retries: None },
+                TestItem { multiplayer_test_id: fail_test.clone(), retries: None },
+            ],
+        }).await.unwrap();
+        let answer = app.admin.start_run(&StartRunRequest {
+            test_plan_id: Some(plan.id),
+            deployment_config_id: passing,
+            ..Default::default()
+        }).await.unwrap();
+        let execution_id = answer.data.test_plan_execution_id.clone().expect("an execution");
+        let queued = app.admin.plan_execution(&execution_id).await.unwrap();
+        assert_eq!((queued.counts.total, queued.counts.queued, queued.finished), (2, 2, false));
+        // Both tests play the same passing build here; stop the second
+        // before it starts to see it counted as skipped.
+        let run_ids = answer.data.multiplayer_run_ids.clone().unwrap_or_default();
+        let second = app.admin.get_run(&run_ids[1]).await.unwrap();
+        app.admin.stop_runs(&StopRunsRequest { job_ids: vec![second.run.job_id] }).await.unwrap();
+        let _worker = worker(&app, 1).await;
+        completed(&app, &run_ids[0]).await;
+        let done = app.admin.plan_execution(&execution_id).await.unwrap();
+        assert!(done.finished, "{done:?}");
+        assert_eq!((done.counts.passed, done.counts.skipped, done.counts.total), (1, 1, 2), "{done:?}");
     }
 }
