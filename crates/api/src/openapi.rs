@@ -191,3 +191,156 @@ pub fn link_created_objects(doc: &mut OpenApiDoc) {
         }
     }
 }
+
+/// Documents the signed storage URLs of the local blob store
+/// (`/blobs/{key}`): they are served by the blob crate's own router, which
+/// knows nothing of OpenAPI, yet clients PUT and GET them. Their query
+/// carries the grant and its signature; a URL altered or expired is 403.
+pub fn document_signed_storage_urls(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::path::{
+        HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItemBuilder,
+    };
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+
+    let string = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+    let integer = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(0))
+    };
+    let query = |name: &str, required: bool, schema: ObjectBuilder, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(if required {
+                Required::True
+            } else {
+                Required::False
+            })
+            .schema(Some(schema.build()))
+            .description(Some(description))
+            .build()
+    };
+    let parameters = || {
+        vec![
+            ParameterBuilder::new()
+                .name("key")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(string().build()))
+                .description(Some("The object's key, as in the URL handed out"))
+                .build(),
+            query(
+                "upload_id",
+                false,
+                string(),
+                "The multipart upload a part belongs to",
+            ),
+            query("part_number", false, integer(), "The part's number, from 1"),
+            query(
+                "download_name",
+                false,
+                string(),
+                "The name a download is saved under",
+            ),
+            query(
+                "expires",
+                true,
+                integer(),
+                "Unix time the URL stops working",
+            ),
+            query("signature", true, string(), "HMAC-SHA256 of the grant"),
+        ]
+    };
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    let put = OperationBuilder::new()
+        .tag("Builds")
+        .operation_id(Some("putSignedObject"))
+        .summary(Some(
+            "PUT the bytes of an object or of one part to a signed URL (local store)",
+        ))
+        .securities(Some(vec![SecurityRequirement::default()]))
+        .parameters(Some(parameters()))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .content(
+                    "application/octet-stream",
+                    ContentBuilder::new()
+                        .schema(Some(
+                            string()
+                                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                    utoipa::openapi::KnownFormat::Binary,
+                                )))
+                                .build(),
+                        ))
+                        .build(),
+                )
+                .build(),
+        ))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("Stored; the ETag header names what arrived")
+                .build(),
+        )
+        .response(
+            "400",
+            error("The body stopped early, or the part is not acceptable"),
+        )
+        .response(
+            "403",
+            error("The signature does not match, or the URL expired"),
+        )
+        .response("404", error("The upload is gone"))
+        .response("500", error("Internal fault"))
+        .build();
+    let get = OperationBuilder::new()
+        .tag("Builds")
+        .operation_id(Some("getSignedObject"))
+        .summary(Some("GET an object from a signed URL (local store)"))
+        .securities(Some(vec![SecurityRequirement::default()]))
+        .parameters(Some(parameters()))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("The object's bytes")
+                .content(
+                    "application/octet-stream",
+                    ContentBuilder::new()
+                        .schema(Some(
+                            string()
+                                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                    utoipa::openapi::KnownFormat::Binary,
+                                )))
+                                .build(),
+                        ))
+                        .build(),
+                )
+                .build(),
+        )
+        .response(
+            "403",
+            error("The signature does not match, or the URL expired"),
+        )
+        .response("404", error("No such object"))
+        .response("500", error("Internal fault"))
+        .build();
+    let item = PathItemBuilder::new()
+        .operation(HttpMethod::Put, put)
+        .operation(HttpMethod::Get, get)
+        .build();
+    doc.paths.paths.insert("/blobs/{key}".to_string(), item);
+}

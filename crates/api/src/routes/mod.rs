@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     let (api, mut doc) = api_routes(&state).split_for_parts();
     crate::openapi::document_common_errors(&mut doc);
     crate::openapi::link_created_objects(&mut doc);
+    crate::openapi::document_signed_storage_urls(&mut doc);
     let max_body = state.settings().max_body_bytes;
     Router::new()
         .merge(api)
