@@ -132,6 +132,9 @@ pub struct NewBugOccurrence {
 pub struct JobProgress {
     /// STARTING → RUNNING, and the run initializing → running.
     pub started: bool,
+    /// RUNNING or STOPPING → CLEANING_UP: the game ended, artifacts are
+    /// being uploaded. Applied after everything else of the report.
+    pub cleaning_up: bool,
     pub steps: Vec<StepReport>,
     pub bugs: Vec<NewBugOccurrence>,
     pub logs: Vec<LogLine>,

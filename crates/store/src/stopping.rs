@@ -34,9 +34,13 @@ pub(crate) fn action_for(status: Option<&str>) -> Result<StopAction> {
     };
     Ok(match from_text::<JobStatus>(status)? {
         JobStatus::Completed => StopAction::Answer(StopOutcome::AlreadyCompleted),
-        JobStatus::Stopping => StopAction::Answer(StopOutcome::AlreadyStopping),
+        // The game has ended and the worker is uploading what it produced:
+        // there is nothing left to stop, and the job never goes back.
+        JobStatus::Stopping | JobStatus::CleaningUp => {
+            StopAction::Answer(StopOutcome::AlreadyStopping)
+        }
         JobStatus::Queued => StopAction::CompleteQueued,
-        JobStatus::Starting | JobStatus::Running | JobStatus::CleaningUp => StopAction::RequestStop,
+        JobStatus::Starting | JobStatus::Running => StopAction::RequestStop,
     })
 }
 

@@ -176,6 +176,10 @@ pub struct JobReport {
     /// The run is under way (the build is prepared and launched).
     #[serde(default)]
     pub started: bool,
+    /// The game has ended; the worker is uploading what it produced
+    /// (RUNNING or STOPPING → CLEANING_UP). Sent after `started`.
+    #[serde(default)]
+    pub cleaning_up: bool,
     #[serde(default)]
     pub steps: Vec<StepReport>,
     #[serde(default)]

@@ -244,6 +244,7 @@ impl JobRunner {
             });
         }
         agent_log(reporter, summary.clone());
+        reporter.cleaning_up();
         let artifacts = self.upload_artifacts(job, &[logs_path]).await;
         Ending {
             outcome,

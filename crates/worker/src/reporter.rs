@@ -67,6 +67,11 @@ impl Reporter {
         self.with(|report| report.started = true);
     }
 
+    /// The game has ended; what follows is uploading its artifacts.
+    pub fn cleaning_up(&self) {
+        self.with(|report| report.cleaning_up = true);
+    }
+
     pub fn log(&self, line: LogLine) {
         self.with(|report| report.logs.push(line));
     }
@@ -91,6 +96,7 @@ impl Reporter {
             let batch = {
                 let mut pending = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
                 if !pending.started
+                    && !pending.cleaning_up
                     && pending.logs.is_empty()
                     && pending.steps.is_empty()
                     && pending.bugs.is_empty()
@@ -113,6 +119,7 @@ impl Reporter {
                 let mut pending = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
                 let later = std::mem::replace(&mut *pending, batch);
                 pending.started |= later.started;
+                pending.cleaning_up |= later.cleaning_up;
                 pending.logs.extend(later.logs);
                 pending.steps.extend(later.steps);
                 pending.bugs.extend(later.bugs);
@@ -152,6 +159,7 @@ fn take_batch(pending: &mut JobReport, fencing_token: i64) -> JobReport {
     JobReport {
         fencing_token,
         started: std::mem::take(&mut pending.started),
+        cleaning_up: std::mem::take(&mut pending.cleaning_up),
         steps: std::mem::take(&mut pending.steps),
         bugs: std::mem::take(&mut pending.bugs),
         logs,

@@ -79,7 +79,7 @@ async fn request_stop(store: &PostgresStore, job_id: &str, at: DateTime<Utc>) ->
     let mut tx = store.pool.begin().await?;
     let run: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "UPDATE jobs SET status = 'STOPPING', stop_requested_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'CLEANING_UP') \
+         WHERE id = $1 AND status IN ('STARTING', 'RUNNING') \
          RETURNING (SELECT r.id FROM runs r WHERE r.job_id = jobs.id), \
          (SELECT r.state FROM runs r WHERE r.job_id = jobs.id)",
     )

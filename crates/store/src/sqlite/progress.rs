@@ -46,6 +46,9 @@ pub(super) async fn record_progress(
     for line in &progress.logs {
         events.push(log_event(line)?);
     }
+    if progress.cleaning_up {
+        events.extend(clean_up(&mut tx, &job, at).await?);
+    }
     append_events(&mut tx, &job.run_id, &events).await?;
     tx.commit().await?;
     Ok(())
@@ -89,6 +92,29 @@ async fn start(
         return Ok(None);
     }
     Ok(Some(StateChange::new(status, RunState::Running).event(at)?))
+}
+
+/// RUNNING or STOPPING → CLEANING_UP; the `state` event, unless the job
+/// was already cleaning up.
+async fn clean_up(
+    conn: &mut SqliteConnection,
+    job: &HeldJob,
+    at: DateTime<Utc>,
+) -> Result<Option<NewRunEvent>> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'CLEANING_UP', updated_at = $2 \
+         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'STOPPING')",
+    )
+    .bind(&job.job_id)
+    .bind(ts(at))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        StateChange::new(JobStatus::CleaningUp, RunState::Running).event(at)?,
+    ))
 }
 
 /// Merges a step report into its step; the `step` event.

@@ -83,7 +83,7 @@ async fn request_stop(store: &SqliteStore, job_id: &str, at: DateTime<Utc>) -> R
     let mut tx = store.begin_write().await?;
     let done = sqlx::query(
         "UPDATE jobs SET status = 'STOPPING', stop_requested_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'CLEANING_UP')",
+         WHERE id = $1 AND status IN ('STARTING', 'RUNNING')",
     )
     .bind(job_id)
     .bind(ts(at))

@@ -71,6 +71,7 @@ async fn progress_writes_steps_bugs_and_logs_with_consecutive_events(
     let lease = lease_ref(&leased);
     let first = JobProgress {
         started: true,
+        cleaning_up: false,
         steps: vec![StepReport {
             report: Some("walking to the door".to_string()),
             ..step(0, 1, StepState::Running)
@@ -81,6 +82,7 @@ async fn progress_writes_steps_bugs_and_logs_with_consecutive_events(
     store.record_progress(&lease, &first, at(2)).await.unwrap();
     let second = JobProgress {
         started: true,
+        cleaning_up: false,
         steps: vec![StepReport {
             result: Some(StepResult::Success),
             end_time: Some(at(5)),
@@ -315,7 +317,80 @@ async fn events_of_an_unknown_or_foreign_run_are_not_found(store: Arc<dyn Store>
     ));
 }
 
+async fn a_job_cleaning_up_goes_on_to_complete_and_a_stop_no_longer_applies(
+    store: Arc<dyn Store>,
+    _db: DbGuard,
+) {
+    let (project_id, leased) = leased_run(&*store, 1).await;
+    let lease = lease_ref(&leased);
+    let started = JobProgress {
+        started: true,
+        ..Default::default()
+    };
+    store
+        .record_progress(&lease, &started, at(2))
+        .await
+        .unwrap();
+    let winding_down = JobProgress {
+        cleaning_up: true,
+        ..Default::default()
+    };
+    store
+        .record_progress(&lease, &winding_down, at(3))
+        .await
+        .unwrap();
+    let run = store
+        .run_details(&project_id, &leased.run_id)
+        .await
+        .unwrap()
+        .run;
+    assert_eq!(
+        (run.job_status, run.state),
+        (JobStatus::CleaningUp, RunState::Running)
+    );
+    let events = store
+        .run_events(&project_id, &leased.run_id, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        events.last().unwrap().data["status"],
+        "CLEANING_UP",
+        "{events:#?}"
+    );
+
+    let stop = store
+        .stop_job(&project_id, &run.job_id, at(4))
+        .await
+        .unwrap();
+    assert_eq!(stop, playtest_store::StopOutcome::AlreadyStopping);
+    let renewal = store.renew_lease(&lease, at(40)).await.unwrap();
+    assert!(
+        !renewal.stop_requested,
+        "the game has ended: nothing to stop"
+    );
+    let finish = playtest_store::JobFinish {
+        outcome: playtest_types::RunOutcome::Success,
+        artifacts: vec![],
+        reason: None,
+        at: at(5),
+    };
+    store.finish_job(&lease, &finish).await.unwrap();
+    let run = store
+        .run_details(&project_id, &leased.run_id)
+        .await
+        .unwrap()
+        .run;
+    assert_eq!(
+        (run.job_status, run.outcome),
+        (
+            JobStatus::Completed,
+            Some(playtest_types::RunOutcome::Success)
+        )
+    );
+}
+
 playtest_store::backend_tests!(
+    a_job_cleaning_up_goes_on_to_complete_and_a_stop_no_longer_applies,
     progress_writes_steps_bugs_and_logs_with_consecutive_events,
     a_report_sent_again_adds_no_bug,
     a_report_about_a_step_the_run_lacks_writes_nothing,

@@ -65,7 +65,7 @@ async fn stopping_a_queued_job_completes_it_and_its_run_as_stopped(
 
 async fn stopping_an_active_job_asks_its_worker_to_stop(store: Arc<dyn Store>, db: DbGuard) {
     let project_id = project(&*store, "p").await;
-    for status in ["STARTING", "RUNNING", "CLEANING_UP"] {
+    for status in ["STARTING", "RUNNING"] {
         let run = new_run(&[1], &[]);
         store
             .create_runs(&batch(&project_id, vec![run.clone()]))

@@ -123,6 +123,7 @@ pub async fn report(
     }
     let progress = JobProgress {
         started: report.started,
+        cleaning_up: report.cleaning_up,
         steps: report.steps,
         bugs,
         logs: report.logs.into_iter().map(bounded_line).collect(),
