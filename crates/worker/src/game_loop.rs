@@ -115,7 +115,7 @@ pub async fn run_game_loop(
     let entry = clean_entry(&run.entry)?;
     check_entry(&run.build_dir, &entry)?;
     let sandbox = Sandbox::new();
-    sandbox.check().await?;
+    sandbox.ensure_works().await?;
     let mut sink = Sink::create(&run.logs_path).await?;
     if stop.is_cancelled() {
         sink.note("stop requested before the launch").await?;

@@ -164,6 +164,31 @@ impl Sandbox {
         }
     }
 
+    /// Like [`Sandbox::check`], once per process and pair of programs: after
+    /// a success, later calls answer at once. Every game launch asks, so a
+    /// machine that cannot sandbox never runs a game unsandboxed, and one
+    /// that can does not pay three process spawns per game for the proof.
+    pub async fn ensure_works(&self) -> Result<(), SandboxError> {
+        static PROVEN: std::sync::Mutex<Vec<(PathBuf, PathBuf)>> =
+            std::sync::Mutex::new(Vec::new());
+        let pair = (self.bwrap.clone(), self.prlimit.clone());
+        let known = |proven: &std::sync::Mutex<Vec<(PathBuf, PathBuf)>>| {
+            proven
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&pair)
+        };
+        if known(&PROVEN) {
+            return Ok(());
+        }
+        self.check().await?;
+        PROVEN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(pair.clone());
+        Ok(())
+    }
+
     /// Proves the sandbox works here by running `true` in it; the error
     /// says what is missing or what the kernel refused.
     pub async fn check(&self) -> Result<(), SandboxError> {
