@@ -13,8 +13,10 @@ use crate::Result;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartInfo {
     pub part_number: u32,
-    /// S3-style quoted ETag, `"<md5 hex>"`. Empty when the S3 service does
-    /// not list part ETags (s3s-fs); AWS S3 and the local store always do.
+    /// S3-style quoted ETag, `"<hex digest>"`: opaque, it changes with the
+    /// part's bytes (S3: their MD5; the local store: their xxh3-128). Empty
+    /// when the S3 service does not list part ETags (s3s-fs); AWS S3 and the
+    /// local store always do.
     pub etag: String,
     pub size: u64,
 }
@@ -48,8 +50,14 @@ pub trait BlobStore: Send + Sync + 'static {
     /// `ETag`; afterwards [`BlobStore::head`] sees the object.
     async fn presign_put(&self, key: &str, expires_in: Duration) -> Result<Url>;
 
-    /// Starts a multipart upload of `key`; returns its upload id.
-    async fn create_multipart(&self, key: &str) -> Result<String>;
+    /// Starts a multipart upload of `key` in parts of `part_size` bytes
+    /// (the last one may be shorter); returns its upload id.
+    ///
+    /// The local store lays part N out at `(N - 1) * part_size` in one file
+    /// and refuses a part longer than `part_size` when it is sent; S3 does
+    /// not need it and ignores it. [`BlobStore::complete_multipart`] checks
+    /// the sizes on both.
+    async fn create_multipart(&self, key: &str, part_size: u64) -> Result<String>;
 
     /// A URL to PUT part `part_number` (1..=10000) of an upload. A part may
     /// be sent again; the last one sent wins.

@@ -14,7 +14,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::put;
 use playtest_types::ErrorBody;
@@ -81,14 +81,20 @@ async fn put_blob(
     State(store): State<Arc<LocalBlobStore>>,
     key: Extracted<Path<String>, PathRejection>,
     query: Extracted<Query<Signed>, QueryRejection>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
         let (key, signed) = authorized(&store, "PUT", key, query)?;
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
         let body = body.into_data_stream();
         match (signed.upload_id.as_deref(), signed.part_number) {
             (Some(upload_id), Some(part_number)) => {
-                store.receive_part(&key, upload_id, part_number, body).await
+                store
+                    .receive_part(&key, upload_id, part_number, declared, body)
+                    .await
             }
             (None, None) => Ok(store.receive_object(&key, body).await?.1),
             _ => Err(BlobError::BadSignature),

@@ -1,20 +1,33 @@
 //! The folder layout of a local store and the file operations that keep it
-//! consistent: every object, part and sidecar appears by renaming a complete,
-//! synced temp file into place, so a reader (or a restart after a crash)
-//! sees a whole file or none.
+//! consistent: every object, sidecar and record appears by renaming a
+//! complete, synced file into place, so a reader (or a restart after a
+//! crash) sees a whole file or none.
 //!
 //! ```text
-//! <root>/.signing-key                  32 random bytes, 0600
-//! <root>/objects/<key>                 committed objects
-//! <root>/sha256/<key>                  "<sha256 hex> <size>" of each object
-//! <root>/uploads/<upload_id>/key       the key a multipart upload is for
-//! <root>/uploads/<upload_id>/<n>       part n; <n>.etag holds its quoted ETag
-//! <root>/tmp/                          temp files, renamed into place when whole
+//! <root>/.signing-key                   32 random bytes, 0600
+//! <root>/objects/<key>                  committed objects
+//! <root>/sha256/<key>                   "<sha256 hex> <size>" of each object
+//! <root>/uploads/<upload_id>/key        the key a multipart upload is for
+//! <root>/uploads/<upload_id>/part-size  its part size in bytes, decimal
+//! <root>/uploads/<upload_id>/data       the parts' bytes, part n at offset
+//!                                       (n - 1) * part-size (sparse)
+//! <root>/uploads/<upload_id>/<n>        "<size> <quoted ETag>" of part n,
+//!                                       there while its bytes in data are
+//!                                       whole and synced
+//! <root>/uploads/<upload_id>/completed  "<sha256 hex> <size>": data is the
+//!                                       object, renamed or about to be
+//! <root>/tmp/                           temp files, renamed into place when whole
 //! ```
 //!
 //! Temp files live in `tmp/` (same filesystem as the rest, so renames are
 //! atomic), never under `objects/`: nothing half-written is ever at an
-//! object's path. Leftovers of a crash are swept when the store opens.
+//! object's path. An upload's `data` is written in place and becomes the
+//! object by one rename once it is whole (see `complete`). Leftovers of a
+//! crash are swept from `tmp/` when the store opens.
+//!
+//! An upload folder without `part-size` was made by a version that kept
+//! each part in a file of its own: it is no longer known (its client starts
+//! a new upload), and an abort still removes it.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -54,12 +67,20 @@ impl Layout {
         self.upload(upload_id).join("key")
     }
 
-    pub(crate) fn part(&self, upload_id: &str, part_number: u32) -> PathBuf {
+    pub(crate) fn upload_part_size(&self, upload_id: &str) -> PathBuf {
+        self.upload(upload_id).join("part-size")
+    }
+
+    pub(crate) fn upload_data(&self, upload_id: &str) -> PathBuf {
+        self.upload(upload_id).join("data")
+    }
+
+    pub(crate) fn part_record(&self, upload_id: &str, part_number: u32) -> PathBuf {
         self.upload(upload_id).join(part_number.to_string())
     }
 
-    pub(crate) fn part_etag(&self, upload_id: &str, part_number: u32) -> PathBuf {
-        self.upload(upload_id).join(format!("{part_number}.etag"))
+    pub(crate) fn upload_completed(&self, upload_id: &str) -> PathBuf {
+        self.upload(upload_id).join("completed")
     }
 
     pub(crate) fn signing_key(&self) -> PathBuf {
@@ -142,18 +163,9 @@ impl TempPath {
     /// Renames the (already synced) temp file or folder to `dest`, replacing
     /// what is there, and syncs the folder so the rename survives a crash.
     pub(crate) async fn commit(mut self, dest: &Path) -> Result<()> {
-        let parent = dest.parent().unwrap_or(Path::new("/"));
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(BlobError::io(format!("creating {}", parent.display())))?;
-        tokio::fs::rename(&self.path, dest)
-            .await
-            .map_err(BlobError::io(format!(
-                "moving a file to {}",
-                dest.display()
-            )))?;
+        move_into_place(&self.path, dest).await?;
         self.armed = false;
-        sync_dir(parent).await
+        Ok(())
     }
 
     /// Leaves the temp file where it is, as a crash would.
@@ -171,6 +183,23 @@ impl Drop for TempPath {
                 std::fs::remove_file(&self.path).or_else(|_| std::fs::remove_dir_all(&self.path));
         }
     }
+}
+
+/// Renames the (already synced) file or folder `from` to `dest`, replacing
+/// what is there, and syncs `dest`'s folder so the rename survives a crash.
+/// Both must be under the root: one filesystem, so the rename is atomic.
+pub(crate) async fn move_into_place(from: &Path, dest: &Path) -> Result<()> {
+    let parent = dest.parent().unwrap_or(Path::new("/"));
+    tokio::fs::create_dir_all(parent)
+        .await
+        .map_err(BlobError::io(format!("creating {}", parent.display())))?;
+    tokio::fs::rename(from, dest)
+        .await
+        .map_err(BlobError::io(format!(
+            "moving a file to {}",
+            dest.display()
+        )))?;
+    sync_dir(parent).await
 }
 
 /// Makes renames and removals in `dir` durable.

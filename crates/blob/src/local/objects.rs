@@ -1,5 +1,6 @@
 //! Whole objects of the local store: writing one (from a request body, from
-//! memory, from concatenated parts), its SHA-256 sidecar, reading, deleting.
+//! memory, from a completed upload's data), its SHA-256 sidecar, reading,
+//! deleting.
 //!
 //! Replacing an object: remove the old sidecar, rename the new object into
 //! place, write the new sidecar, all under the object's lock. A crash
@@ -10,7 +11,11 @@ use bytes::Bytes;
 use futures::Stream;
 
 use super::LocalBlobStore;
-use super::layout::{TempPath, read_small_file, remove_file_if_present, write_small_file};
+use std::path::Path;
+
+use super::layout::{
+    TempPath, move_into_place, read_small_file, remove_file_if_present, write_small_file,
+};
 use super::write::{self, Written, blocking};
 use crate::{BlobError, ObjectInfo, Result, validate_key};
 
@@ -46,10 +51,43 @@ impl LocalBlobStore {
         temp: TempPath,
         info: &ObjectInfo,
     ) -> Result<()> {
+        let dest = self.layout.object(key);
+        self.replace_object(key, info, temp.commit(&dest)).await
+    }
+
+    /// Moves a complete, synced file under the root (an upload's data) to
+    /// `key` with its sidecar.
+    pub(crate) async fn commit_object_from(
+        &self,
+        key: &str,
+        from: &Path,
+        info: &ObjectInfo,
+    ) -> Result<()> {
+        let dest = self.layout.object(key);
+        self.replace_object(key, info, move_into_place(from, &dest))
+            .await
+    }
+
+    /// Writes the sidecar of an object already in place (a complete that
+    /// a crash cut after its rename, done again).
+    pub(crate) async fn write_sidecar(&self, key: &str, info: &ObjectInfo) -> Result<()> {
+        let _guard = self.object_locks.lock(key).await;
+        let digest = self.layout.digest(key);
+        write_small_file(&self.layout, &digest, sidecar(info).as_bytes()).await
+    }
+
+    /// Under the object's lock: the old sidecar goes, `rename` puts the new
+    /// object in place, its sidecar follows.
+    async fn replace_object(
+        &self,
+        key: &str,
+        info: &ObjectInfo,
+        rename: impl Future<Output = Result<()>>,
+    ) -> Result<()> {
         let _guard = self.object_locks.lock(key).await;
         let digest = self.layout.digest(key);
         remove_file_if_present(&digest).await?;
-        temp.commit(&self.layout.object(key)).await?;
+        rename.await?;
         write_small_file(&self.layout, &digest, sidecar(info).as_bytes()).await
     }
 
@@ -72,8 +110,11 @@ impl LocalBlobStore {
         }
         let path = self.layout.object(key);
         let context = format!("hashing {}", path.display());
-        let written = blocking(context, move || write::hash_file_blocking(&path)).await?;
-        let info = object_info(&written);
+        let (size, sha256) = blocking(context, move || write::hash_file_blocking(&path)).await?;
+        let info = ObjectInfo {
+            size,
+            sha256: hex::encode(sha256),
+        };
         write_small_file(
             &self.layout,
             &self.layout.digest(key),

@@ -1,23 +1,34 @@
 //! Moving bytes to and from disk with bounded memory, hashing on the way:
 //! a request body streamed into a temp file (MD5 for the ETag, SHA-256 when
-//! it is a whole object), parts concatenated into an object, a file hashed.
+//! it is a whole object) or into its slot of an upload's data file (a fast
+//! digest for the ETag), and files hashed.
 
 use std::fmt::Display;
 use std::fs::File;
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use md5::Md5;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::task::JoinHandle;
+use xxhash_rust::xxh3::Xxh3;
 
+use super::slots::Lease;
 use crate::{BlobError, Result};
 
-/// Copy buffer and write buffer size: large enough for disk throughput,
-/// small enough that many uploads at once stay cheap.
+/// Write buffer size: large enough for disk throughput, small enough that
+/// many uploads at once stay cheap.
 const BUFFER: usize = 1 << 20;
+
+/// Read size when hashing a file: SHA-256 (about 2 GB/s with SHA-NI, which
+/// sha2 detects at run time) costs far more than the reads, a thousand a
+/// GiB at this size.
+pub(crate) const HASH_BUFFER: usize = 1 << 20;
 
 pub(crate) struct Written {
     pub size: u64,
@@ -67,50 +78,165 @@ where
     })
 }
 
-/// Concatenates `parts` into a new file at `dest` and syncs it; returns its
-/// size and SHA-256. Blocking: run it on the blocking pool.
-pub(crate) fn concat_blocking(parts: &[PathBuf], dest: &Path) -> io::Result<(u64, [u8; 32])> {
-    let mut out = File::options().write(true).create_new(true).open(dest)?;
-    let mut sha256 = Sha256::new();
-    let mut buffer = vec![0u8; BUFFER];
-    let mut size = 0u64;
-    for part in parts {
-        let mut input = File::open(part)?;
-        loop {
-            let read = input.read(&mut buffer)?;
-            if read == 0 {
-                break;
-            }
-            sha256.update(&buffer[..read]);
-            out.write_all(&buffer[..read])?;
-            size += read as u64;
-        }
-    }
-    out.sync_all()?;
-    Ok((size, sha256.finalize().into()))
+/// What a part's PUT wrote into its slot.
+pub(crate) struct PartWritten {
+    pub size: u64,
+    /// The part's ETag digest. xxh3-128, not MD5: the ETag only has to be
+    /// an opaque string that changes with the bytes, for the complete to
+    /// check that the client names the part it sent (`complete` compares it
+    /// with what the PUT answered, nothing else reads it), and MD5 runs at
+    /// about 0.7 GB/s here, 1.2 to 1.5 CPU-seconds a GiB, more than
+    /// receiving the bytes; xxh3 runs at over 30 GB/s, with no dependency.
+    /// It is no defence against a chosen collision, which would only let a
+    /// client that may write the part anyway confuse itself; the object's
+    /// SHA-256 is what callers trust. (Single PUTs keep MD5, which S3
+    /// clients may compare with.)
+    pub digest: [u8; 16],
 }
 
-/// Size, MD5 and SHA-256 of a file, read with a bounded buffer. Blocking.
-pub(crate) fn hash_file_blocking(path: &Path) -> io::Result<Written> {
-    let mut input = File::open(path)?;
-    let mut md5 = Md5::new();
-    let mut sha256 = Sha256::new();
-    let mut buffer = vec![0u8; BUFFER];
+/// Streams `body` into `file` from `offset` while `lease` holds the part's
+/// slot, refusing (before writing them) bytes past `limit`; returns its size
+/// and digest once the file is synced. Writes of up to [`BUFFER`] bytes go
+/// to the blocking pool one at a time while the next ones arrive.
+pub(crate) async fn write_part<S, E>(
+    file: Arc<File>,
+    offset: u64,
+    limit: u64,
+    part_number: u32,
+    body: S,
+    lease: &Lease,
+) -> Result<PartWritten>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>>,
+    E: Display,
+{
+    let context = || format!("writing part {part_number}");
+    let mut digest = Xxh3::new();
     let mut size = 0u64;
+    let mut batch: Vec<Bytes> = Vec::new();
+    let mut batch_len = 0u64;
+    let mut pending: Option<JoinHandle<io::Result<bool>>> = None;
+    let mut body = std::pin::pin!(body);
     loop {
-        let read = input.read(&mut buffer)?;
-        if read == 0 {
+        let chunk = body.next().await;
+        let done = chunk.is_none();
+        if let Some(chunk) = chunk {
+            let chunk = chunk.map_err(|err| BlobError::Interrupted(err.to_string()))?;
+            let len = chunk.len() as u64;
+            if size + len > limit {
+                return Err(too_long(part_number, limit));
+            }
+            digest.update(&chunk);
+            size += len;
+            batch_len += len;
+            batch.push(chunk);
+        }
+        if batch_len >= BUFFER as u64 || (done && batch_len > 0) {
+            wait_write(pending.take(), part_number, context()).await?;
+            let chunks = std::mem::take(&mut batch);
+            let at = offset + size - batch_len;
+            batch_len = 0;
+            let (file, lease) = (file.clone(), lease.clone());
+            pending = Some(tokio::task::spawn_blocking(move || {
+                let written = lease.write_at(&file, at, &chunks)?;
+                if written {
+                    let len = chunks.iter().map(|chunk| chunk.len() as u64).sum::<u64>();
+                    start_writeback(&file, at, len);
+                    lease.wrote(at + len - offset);
+                }
+                Ok(written)
+            }));
+        }
+        if done {
             break;
         }
-        md5.update(&buffer[..read]);
-        sha256.update(&buffer[..read]);
-        size += read as u64;
     }
-    Ok(Written {
+    wait_write(pending.take(), part_number, context()).await?;
+    blocking(context(), move || file.sync_data()).await?;
+    Ok(PartWritten {
         size,
-        md5: md5.finalize().into(),
-        sha256: Some(sha256.finalize().into()),
+        digest: digest.digest128().to_be_bytes(),
     })
+}
+
+/// Starts writing `len` bytes of `file` from `offset` to the disk, without
+/// waiting (Linux; elsewhere nothing). The sync that ends each part then
+/// waits for little: without this it waited for everything the part's PUT
+/// (and the others at the same time) had written, 30 to 120 ms a part,
+/// with the client's connection idle. A hint: the sync reports failures.
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+            return;
+        };
+        // SAFETY: a plain system call on a descriptor `file` keeps open; no
+        // memory is handed over.
+        unsafe {
+            libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, offset, len);
+}
+
+/// Refuses a part longer than the upload's part size.
+pub(crate) fn too_long(part_number: u32, limit: u64) -> BlobError {
+    BlobError::invalid_part(
+        part_number,
+        format!(
+            "is more than the upload's part size of {limit} bytes; send every part but the last at exactly that size"
+        ),
+    )
+}
+
+async fn wait_write(
+    pending: Option<JoinHandle<io::Result<bool>>>,
+    part_number: u32,
+    context: String,
+) -> Result<()> {
+    let Some(pending) = pending else {
+        return Ok(());
+    };
+    let written = match pending.await {
+        Ok(result) => result.map_err(BlobError::io(context))?,
+        Err(join) => return Err(BlobError::io(context)(io::Error::other(join))),
+    };
+    if written {
+        Ok(())
+    } else {
+        Err(BlobError::Interrupted(format!(
+            "a newer PUT of part {part_number}, or a complete or an abort of the upload, came meanwhile"
+        )))
+    }
+}
+
+/// Continues `sha256` with `len` bytes of `file` from `offset`, read with a
+/// [`HASH_BUFFER`]. Blocking.
+pub(crate) fn hash_range_blocking(
+    file: &File,
+    offset: u64,
+    len: u64,
+    mut sha256: Sha256,
+) -> io::Result<Sha256> {
+    let mut buffer = vec![0u8; HASH_BUFFER.min(len as usize)];
+    let mut done = 0u64;
+    while done < len {
+        let step = (len - done).min(buffer.len() as u64) as usize;
+        file.read_exact_at(&mut buffer[..step], offset + done)?;
+        sha256.update(&buffer[..step]);
+        done += step as u64;
+    }
+    Ok(sha256)
+}
+
+/// Size and SHA-256 of a file, read with a bounded buffer. Blocking.
+pub(crate) fn hash_file_blocking(path: &Path) -> io::Result<(u64, [u8; 32])> {
+    let file = File::open(path)?;
+    let size = file.metadata()?.len();
+    let sha256 = hash_range_blocking(&file, 0, size, Sha256::new())?;
+    Ok((size, sha256.finalize().into()))
 }
 
 /// Runs blocking file work on the blocking pool.

@@ -148,7 +148,9 @@ impl BlobStore for S3BlobStore {
             .map_err(|err| backend("presigning a PUT", err))
     }
 
-    async fn create_multipart(&self, key: &str) -> Result<String> {
+    /// S3 takes parts of any size (5 MiB or more but the last): the part
+    /// size is only checked at complete.
+    async fn create_multipart(&self, key: &str, _part_size: u64) -> Result<String> {
         let path = object_path(key)?;
         MultipartStore::create_multipart(&self.s3, &path)
             .await

@@ -63,7 +63,7 @@ async fn an_expired_url_is_refused_with_403_signature_expired() {
 async fn an_altered_url_is_refused_with_403_signature_invalid() {
     let dir = TempDir::new().unwrap();
     let server = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
-    let upload_id = server.store.create_multipart(KEY).await.unwrap();
+    let upload_id = server.store.create_multipart(KEY, 1).await.unwrap();
     let url = server
         .store
         .presign_part(KEY, &upload_id, 1, HOUR)
@@ -133,7 +133,7 @@ async fn a_part_for_an_unknown_or_aborted_upload_is_404_upload_not_found() {
     );
     assert_eq!(body["details"]["upload_id"], unknown);
 
-    let upload_id = server.store.create_multipart(KEY).await.unwrap();
+    let upload_id = server.store.create_multipart(KEY, 10).await.unwrap();
     server.store.abort_multipart(KEY, &upload_id).await.unwrap();
     let url = server
         .store
@@ -147,7 +147,7 @@ async fn a_part_for_an_unknown_or_aborted_upload_is_404_upload_not_found() {
 #[tokio::test]
 async fn an_upload_is_not_completed_under_another_key() {
     let f = local_fixture().await;
-    let upload_id = f.store.create_multipart(KEY).await.unwrap();
+    let upload_id = f.store.create_multipart(KEY, 10).await.unwrap();
     let url = f
         .store
         .presign_part(KEY, &upload_id, 1, HOUR)
@@ -186,7 +186,7 @@ async fn a_complete_with_a_wrong_etag_is_an_invalid_part_and_leaves_no_object() 
     // while AWS does both (see the store's unit test on an AWS listing).
     let dir = TempDir::new().unwrap();
     let server = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
-    let upload_id = server.store.create_multipart(KEY).await.unwrap();
+    let upload_id = server.store.create_multipart(KEY, 1000).await.unwrap();
     let mut parts = Vec::new();
     for number in [1, 2] {
         let url = server
@@ -228,7 +228,7 @@ async fn a_50_mib_part_streams_to_disk() {
     let f = local_fixture().await;
     let size = 50 * 1024 * 1024;
     let whole = data(size + 1, 2);
-    let upload_id = f.store.create_multipart(KEY).await.unwrap();
+    let upload_id = f.store.create_multipart(KEY, size as u64).await.unwrap();
     let mut parts = Vec::new();
     for (number, piece) in [(1, whole.slice(..size)), (2, whole.slice(size..))] {
         let url = f
@@ -258,7 +258,11 @@ async fn an_upload_survives_a_restart_of_the_server() {
     let piece = |n: usize| whole.slice((n - 1) * part_size..(n * part_size).min(whole.len()));
 
     let first = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
-    let upload_id = first.store.create_multipart(KEY).await.unwrap();
+    let upload_id = first
+        .store
+        .create_multipart(KEY, part_size as u64)
+        .await
+        .unwrap();
     let mut etags = Vec::new();
     for n in [1, 2] {
         let url = first
@@ -347,4 +351,140 @@ async fn a_path_with_dot_dot_never_reaches_the_disk() {
     assert!(!dir.path().join("escaped").exists());
     let refused = server.store.presign_put("builds/../../escaped", HOUR).await;
     assert!(matches!(refused, Err(BlobError::InvalidKey { .. })));
+}
+
+#[tokio::test]
+async fn an_oversize_part_is_refused_before_a_byte_of_it_lands() {
+    let dir = TempDir::new().unwrap();
+    let server = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
+    let part_size = 1000;
+    let whole = data(2 * part_size + 300, 10);
+    let upload_id = server
+        .store
+        .create_multipart(KEY, part_size as u64)
+        .await
+        .unwrap();
+    let mut parts = Vec::new();
+    for number in 1..=3u32 {
+        let start = (number as usize - 1) * part_size;
+        let piece = whole.slice(start..(start + part_size).min(whole.len()));
+        let url = server
+            .store
+            .presign_part(KEY, &upload_id, number, HOUR)
+            .await
+            .unwrap();
+        parts.push(CompletedPart {
+            part_number: number,
+            etag: put_ok(&url, piece).await,
+        });
+    }
+    let before = server.store.list_parts(KEY, &upload_id).await.unwrap();
+
+    // Part 2 again, one byte too long (Content-Length says so up front).
+    let url = server
+        .store
+        .presign_part(KEY, &upload_id, 2, HOUR)
+        .await
+        .unwrap();
+    let response = client()
+        .put(url)
+        .body(data(part_size + 1, 11))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(response).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("INVALID_PART")),
+        "{body}"
+    );
+    assert_eq!(body["details"]["part_number"], 2);
+    assert!(
+        body["error"].as_str().unwrap().contains("1000 bytes"),
+        "{body}"
+    );
+
+    // Nothing moved: part 2 is still listed and the object is whole.
+    assert_eq!(
+        server.store.list_parts(KEY, &upload_id).await.unwrap(),
+        before
+    );
+    let info = server
+        .store
+        .complete_multipart(KEY, &upload_id, &parts, Some(part_size as u64))
+        .await
+        .unwrap();
+    assert_eq!(info.sha256, sha256_hex(&whole));
+}
+
+#[tokio::test]
+async fn parts_sent_at_once_out_of_order_and_again_land_in_their_slots() {
+    let dir = TempDir::new().unwrap();
+    let server = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
+    let part_size = 64 * 1024;
+    let whole = data(4 * part_size + 777, 12);
+    let piece = |n: u32| {
+        let start = (n as usize - 1) * part_size;
+        whole.slice(start..(start + part_size).min(whole.len()))
+    };
+    let upload_id = server
+        .store
+        .create_multipart(KEY, part_size as u64)
+        .await
+        .unwrap();
+    let url = |n: u32| {
+        let store = server.store.clone();
+        let upload_id = upload_id.clone();
+        async move { store.presign_part(KEY, &upload_id, n, HOUR).await.unwrap() }
+    };
+    // Part 3 first with other bytes (and shorter), then everything at once.
+    put_ok(&url(3).await, data(part_size / 2, 13)).await;
+    let order = [5, 3, 1, 4, 2];
+    let mut sends = Vec::new();
+    for n in order {
+        let url = url(n).await;
+        let bytes = piece(n);
+        sends.push(async move { (n, put_ok(&url, bytes).await) });
+    }
+    let mut etags = futures::future::join_all(sends).await;
+    etags.sort();
+
+    // Each part sits at (n - 1) * part_size of the upload's one data file.
+    let stored = std::fs::read(dir.path().join("uploads").join(&upload_id).join("data")).unwrap();
+    assert_eq!(stored.len(), whole.len());
+    assert!(stored == whole, "the data file is not the parts in order");
+
+    let parts: Vec<CompletedPart> = etags
+        .into_iter()
+        .map(|(part_number, etag)| CompletedPart { part_number, etag })
+        .collect();
+    let info = server
+        .store
+        .complete_multipart(KEY, &upload_id, &parts, Some(part_size as u64))
+        .await
+        .unwrap();
+    assert_eq!(info.sha256, sha256_hex(&whole));
+    assert_eq!(
+        std::fs::read(dir.path().join("objects").join(KEY)).unwrap(),
+        whole
+    );
+}
+
+#[tokio::test]
+async fn an_upload_left_by_the_version_that_kept_part_files_is_not_found_but_can_be_aborted() {
+    let dir = TempDir::new().unwrap();
+    let server = LocalServer::start(dir.path(), Arc::new(SystemClock)).await;
+    let upload_id = "0123456789abcdef0123456789abcdef";
+    let folder = dir.path().join("uploads").join(upload_id);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("key"), KEY).unwrap();
+    std::fs::write(folder.join("1"), b"part one").unwrap();
+    std::fs::write(folder.join("1.etag"), b"\"abc\"").unwrap();
+    let listed = server.store.list_parts(KEY, upload_id).await;
+    assert!(
+        matches!(listed, Err(BlobError::UploadNotFound { .. })),
+        "{listed:?}"
+    );
+    server.store.abort_multipart(KEY, upload_id).await.unwrap();
+    assert!(!folder.exists());
 }

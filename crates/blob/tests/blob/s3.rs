@@ -45,7 +45,7 @@ async fn parts_under_5_mib_are_an_invalid_part_before_s3_is_asked() {
     let server = S3sFs::start().await;
     let store = server.store();
     let key = "builds/b/small.zip";
-    let upload_id = store.create_multipart(key).await.unwrap();
+    let upload_id = store.create_multipart(key, 1024).await.unwrap();
     let mut parts = Vec::new();
     for number in [1, 2] {
         let url = store

@@ -30,6 +30,9 @@ pub struct Quirks {
     pub serves_download_names: bool,
     /// Listing the parts of an unknown upload fails (s3s-fs lists nothing).
     pub knows_unknown_uploads: bool,
+    /// A part PUT longer than the upload's part size is refused (the local
+    /// store; S3 takes it, and the complete refuses it).
+    pub refuses_parts_over_the_part_size: bool,
 }
 
 /// A store under test, with whatever keeps it alive (server, folders).
@@ -86,6 +89,7 @@ pub async fn local_fixture() -> Fixture {
             abort_of_a_gone_upload_succeeds: true,
             serves_download_names: true,
             knows_unknown_uploads: true,
+            refuses_parts_over_the_part_size: true,
         },
         _keep: Box::new((server, dir)),
     }
@@ -103,6 +107,7 @@ pub async fn s3_fixture() -> Fixture {
             abort_of_a_gone_upload_succeeds: false,
             serves_download_names: false,
             knows_unknown_uploads: false,
+            refuses_parts_over_the_part_size: false,
         },
         _keep: Box::new(server),
     }

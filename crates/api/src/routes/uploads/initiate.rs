@@ -39,7 +39,10 @@ pub async fn initiate(
             part_size,
             total_parts,
         } => UploadKind::Multipart {
-            upload_id: state.blobs().create_multipart(&blob_key).await?,
+            upload_id: state
+                .blobs()
+                .create_multipart(&blob_key, part_size as u64)
+                .await?,
             part_size,
             total_parts,
         },
