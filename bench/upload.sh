@@ -203,7 +203,7 @@ folder_run() {
     if [[ $step == upload ]]; then
       start_server "$dir"
       prepare "$file"
-      upload_run "$dir/upload" "$file" "$sha" "$dir/data/blobs/uploads" '[0-9]+' \
+      upload_run "$dir/upload" "$file" "$sha" "$dir/data/blobs/uploads" 'record:[0-9]+' \
         "$dir/data/blobs/objects"
       stop_pid "$server_pid"
       rm -rf "$dir/data"
@@ -374,7 +374,7 @@ if folder:
     print(f"| folder | {command} to `playtest serve` | {up:.2f} | {speed(up)} "
           f"| {cp / up:.2f} of cp, {cp_sync / up:.2f} of cp + sync |")
     upload_rows("folder", folder,
-                "completing (the parts concatenated into the object, SHA-256 on the way, fsync)",
+                "completing (the rest of the SHA-256, fsync, the data file renamed into the object)",
                 "the rest (the build committed, the answer)")
     if small_row:
         print(f"| folder | server peak RSS (VmHWM), {small_mib} MiB upload "
