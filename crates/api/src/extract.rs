@@ -40,6 +40,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     }
                 }
             })?;
+        crate::nul::check_json(&bytes)?;
         parse_json(&bytes).map(ApiJson)
     }
 }

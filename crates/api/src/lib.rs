@@ -16,6 +16,7 @@ mod extract;
 mod janitor;
 pub mod keys;
 mod limits;
+mod nul;
 mod openapi;
 mod request_id;
 mod routes;

@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         })
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(crate::nul::middleware))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(shape::middleware))
         .layer(middleware::from_fn(request_id::middleware))

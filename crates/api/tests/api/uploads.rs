@@ -392,6 +392,17 @@ mod rules {
             assert_eq!(app.store.project(&app.project_id).await.unwrap().storage_used, 0);
         }
 
+        async fn a_nul_character_anywhere_is_a_400_naming_the_field_not_a_500(app) {
+            let parts = app.raw(Method::GET, "/api/v1/builds/upload/parts?part_numbers=1&upload_id=a%00b&object_key=k", None, None).await;
+            assert_eq!(parts.status, StatusCode::BAD_REQUEST, "{}", parts.body);
+            assert_eq!(parts.body["details"]["field"], "upload_id");
+            let path = app.raw(Method::GET, "/api/v1/builds/bld%00x", Some(&app.admin_key), None).await;
+            assert_eq!(path.status, StatusCode::BAD_REQUEST, "{}", path.body);
+            let body = app.json(Method::POST, "/api/v1/builds/upload",
+                &json!({"name": "a\u{0}b", "file_name": "a.zip", "file_size": 10, "platform": "linux", "tags": ["x\u{0}"]})).await;
+            assert_eq!(body.status, StatusCode::BAD_REQUEST, "{}", body.body);
+        }
+
         async fn uploads_need_the_build_storage_permission(app) {
             let key = app.key(&[playtest_types::Permission::ReadRuns]).await;
             let (status, body) = api_error(app.client(&key).initiate_upload(&request("a.zip", 10)).await.unwrap_err());
