@@ -51,16 +51,7 @@ async fn list_builds(
 ) -> Result<Json<BuildList>, ApiError> {
     require_read(&caller)?;
     let page = validate::page(query.page, query.page_size)?;
-    let tags: Vec<String> = query
-        .tags
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|tag| !tag.is_empty())
-        .map(str::to_string)
-        .collect();
-    validate::tags("tags", &tags)?;
+    let tags = validate::tag_filter("tags", query.tags.as_deref())?;
     if let Some(name) = &query.name {
         validate::text("name", name, 0, 255)?;
     }

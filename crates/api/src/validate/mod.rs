@@ -96,6 +96,19 @@ pub fn tags(field: &str, tags: &[String]) -> Checked {
     Ok(())
 }
 
+/// A `?tags=a,b` filter: the comma list, blanks dropped, each a valid tag.
+pub fn tag_filter(field: &str, list: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let found: Vec<String> = list
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(str::to_string)
+        .collect();
+    tags(field, &found)?;
+    Ok(found)
+}
+
 /// An integer within `min..=max`.
 pub fn range(field: &str, value: i64, min: i64, max: i64) -> Checked {
     if value < min || value > max {

@@ -189,8 +189,8 @@ async fn open_blob_service(
     }
 }
 
-/// Resolves on the first SIGINT or SIGTERM.
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+/// Resolves on the first SIGINT or SIGTERM (for `serve` and `worker`).
+pub(super) fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     Ok(async move {
@@ -198,7 +198,7 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'stati
             _ = interrupt.recv() => "SIGINT",
             _ = terminate.recv() => "SIGTERM",
         };
-        tracing::info!("{name} received: finishing the requests in flight, then stopping");
+        tracing::info!("{name} received: finishing the work in flight, then stopping");
     })
 }
 

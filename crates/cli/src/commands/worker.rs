@@ -5,7 +5,6 @@
 
 use anyhow::Context;
 use playtest_worker::Sandbox;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::config::WorkerArgs;
@@ -19,14 +18,10 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
         .await
         .context("games cannot be sandboxed on this machine, so this worker would be unsafe")?;
     let (stop, stopped) = watch::channel(false);
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
+    let signal =
+        super::server::shutdown_signal().context("could not install the signal handlers")?;
     tokio::spawn(async move {
-        let name = tokio::select! {
-            _ = interrupt.recv() => "SIGINT",
-            _ = terminate.recv() => "SIGTERM",
-        };
-        tracing::info!("{name} received: stopping the jobs in progress, then exiting");
+        signal.await;
         stop.send_replace(true);
     });
     tracing::info!(server = %settings.server_url, name = %settings.name, slots = settings.slots, "worker starting");

@@ -57,16 +57,7 @@ async fn list_runs(
     if let Some(execution_id) = &query.test_plan_execution_id {
         validate::id("test_plan_execution_id", execution_id)?;
     }
-    let tags: Vec<String> = query
-        .tags
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
-    validate::tags("tags", &tags)?;
+    let tags = validate::tag_filter("tags", query.tags.as_deref())?;
     let filter = RunFilter {
         state: query.state.unwrap_or_default(),
         job_id: query.job_id,
