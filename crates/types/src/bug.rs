@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::Action;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BugCategory {
@@ -64,4 +66,15 @@ pub struct BugOccurrence {
 pub struct ListBugsResponse {
     pub multiplayer_run_id: String,
     pub bug_occurrences: Vec<BugOccurrence>,
+}
+
+/// The inputs that led to a bug, from a fresh start of the game, and the
+/// seed the game's randomness was drawn from: replaying them on the same
+/// build repeats the bug as far as the game allows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BugTrace {
+    pub seed: u64,
+    /// In order; pauses between inputs are `wait_ms` actions.
+    pub actions: Vec<Action>,
 }

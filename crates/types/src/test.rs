@@ -42,6 +42,8 @@ pub enum Action {
     Type(String),
     /// Drag from `[[x1, y1], [x2, y2]]`.
     Drag([[i32; 2]; 2]),
+    /// A touch (tap) at `[x, y]` in viewport pixels.
+    Tap([i32; 2]),
     WaitMs(u64),
 }
 

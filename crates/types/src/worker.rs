@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    BugTrace,
     BugCategory, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Severity, StepResult,
     StepState, TestSpec,
 };
@@ -90,6 +91,38 @@ pub struct JobAssignment {
     pub launch: Launch,
     pub build: Option<AssignedBuild>,
     pub options: RunOptions,
+    /// Seed of everything random in the run (the game's randomness, the
+    /// explorer's choices): the same seed on the same build repeats a run.
+    #[serde(default)]
+    pub seed: u64,
+    /// Images uploaded with the test (references of `screen_similar`).
+    #[serde(default)]
+    pub assets: Vec<AssignedAsset>,
+    /// Set when the run re-plays a bug instead of playing the test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ReplaySpec>,
+}
+
+/// An image of the test, fetched by the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AssignedAsset {
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub download_url: String,
+}
+
+/// A bug to re-play: its trace, and the fingerprint that says it appeared
+/// again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReplaySpec {
+    pub occurrence_id: String,
+    pub fingerprint: String,
+    pub trace: BugTrace,
+    /// Shrink the trace to the shortest that still shows the bug (delta
+    /// debugging) and report it as a bug that `minimizes` the occurrence.
+    #[serde(default)]
+    pub minimize: bool,
 }
 
 /// Body of the calls that only prove the lease.
@@ -148,6 +181,14 @@ pub struct BugReport {
     /// An artifact of this run (uploaded before or after) showing the bug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screenshot: Option<String>,
+    /// The machine-readable inputs that led to it, for replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<BugTrace>,
+    /// Set by a minimisation run: the occurrence whose trace this one
+    /// shortens. Its reproduction steps and trace are replaced when this
+    /// trace is shorter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimizes: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

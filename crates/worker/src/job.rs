@@ -225,6 +225,8 @@ impl JobRunner {
                 test_step: first_step,
                 video_offset_ms: None,
                 screenshot: None,
+                trace: None,
+                minimizes: None,
             });
         }
         let (outcome, summary) = verdict(&report.verdict, max_duration);

@@ -130,6 +130,7 @@ fn action_spec(at: &str, action: &Action) -> Checked {
             text(&format!("{at}.{kind}"), key, 1, 64)
         }
         Action::Click(at_point) => point(&format!("{at}.click"), *at_point),
+        Action::Tap(at_point) => point(&format!("{at}.tap"), *at_point),
         Action::ClickSelector(selector) => text(&format!("{at}.click_selector"), selector, 1, 1000),
         Action::Type(typed) => text(&format!("{at}.type"), typed, 0, MAX_SCRIPT_CHARS),
         Action::Drag([from, to]) => {

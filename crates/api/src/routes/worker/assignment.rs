@@ -131,6 +131,7 @@ async fn assignment(
         },
     };
     let heartbeat = state.scheduler().settings().heartbeat_interval();
+    let seed = run_seed(&leased.job_id, work.test_spec.discovery.as_ref());
     Ok(Ok(JobAssignment {
         job_id: leased.job_id.clone(),
         run_id: leased.run_id.clone(),
@@ -145,5 +146,20 @@ async fn assignment(
         launch: config.spec.launch,
         build,
         options: work.options,
+        seed,
+        assets: vec![],
+        replay: None,
     }))
+}
+
+/// The run's seed: the test's own when it sets one (so a run can be
+/// repeated), else one derived from the job id (different per run, and the
+/// same on every attempt of a job, so a retry plays the same game).
+fn run_seed(job_id: &str, discovery: Option<&playtest_types::DiscoverySettings>) -> u64 {
+    if let Some(seed) = discovery.and_then(|d| d.seed) {
+        return seed;
+    }
+    job_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
