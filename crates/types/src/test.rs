@@ -109,6 +109,21 @@ pub struct DiscoverySettings {
     pub seed: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_actions: Option<u32>,
+    /// How actions are chosen; the explorer unless set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<DiscoveryStrategy>,
+}
+
+/// How a discovery test chooses its actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscoveryStrategy {
+    /// Favours rarely seen screens and untried actions, returns to
+    /// promising screens: finds more in the same time.
+    #[default]
+    Explorer,
+    /// Uniformly random actions (a monkey test): the baseline.
+    Random,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

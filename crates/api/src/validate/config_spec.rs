@@ -57,8 +57,20 @@ pub fn config_spec(spec: &DeploymentConfigSpec) -> Checked {
     }
     range("launch.width", launch.width.into(), 1, 7680)?;
     range("launch.height", launch.height.into(), 1, 4320)?;
+    if launch.init_scripts.len() > MAX_INIT_SCRIPTS {
+        return Err(ApiError::validation(
+            "launch.init_scripts",
+            format!("at most {MAX_INIT_SCRIPTS} scripts"),
+        ));
+    }
+    for (i, script) in launch.init_scripts.iter().enumerate() {
+        text(&format!("launch.init_scripts[{i}]"), script, 1, MAX_INIT_SCRIPT_CHARS)?;
+    }
     Ok(())
 }
+
+const MAX_INIT_SCRIPTS: usize = 16;
+const MAX_INIT_SCRIPT_CHARS: usize = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -260,6 +260,7 @@ pub fn config_spec(name: &str) -> DeploymentConfigSpec {
             env: Default::default(),
             width: 800,
             height: 600,
+            init_scripts: vec![],
         },
     }
 }

@@ -90,6 +90,7 @@ pub fn config_spec(name: &str, kind: PlatformKind) -> DeploymentConfigSpec {
             env: Default::default(),
             width: 800,
             height: 600,
+            init_scripts: vec![],
         },
     }
 }

@@ -123,6 +123,7 @@ pub async fn linux_config(app: &TestApp, build_id: &str) -> String {
             env: Default::default(),
             width: 800,
             height: 600,
+            init_scripts: vec![],
         },
     };
     app.admin.create_deployment_config(&spec).await.unwrap().id
