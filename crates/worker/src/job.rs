@@ -2,25 +2,21 @@
 //! stop requests) with heartbeats, prepare the build, play the test, report
 //! what happened, upload the artifacts, complete.
 //!
-//! What this worker can play today: `game_loop` tests of `linux` builds.
-//! Anything else is completed as `error` with a reason that says so.
+//! What is played depends on the job ([`crate::play`]); a job no player
+//! fits is completed as `error` with a reason that says so.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::Utc;
-use playtest_client::{FileRange, WorkerClient};
-use playtest_types::{
-    ArtifactUploadRequest, BugReport, CompleteJobRequest, Confidence, JobAssignment, LogLine,
-    LogStream, PlatformKind, RunOutcome, StepReport, StepResult, StepState, TestType,
-};
+use playtest_client::WorkerClient;
+use playtest_types::{CompleteJobRequest, JobAssignment, RunOutcome};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::reporter::Reporter;
-use crate::{
-    BuildCache, BuildToFetch, GameLoopRun, Stream, Verdict, WorkerSettings, findings, run_game_loop,
-};
+use crate::artifacts::upload_artifacts;
+use crate::play::{Play, Player};
+use crate::{BuildCache, BuildToFetch, WorkerSettings};
 
 /// How many times a complete is retried when the server cannot be reached.
 const COMPLETE_ATTEMPTS: u32 = 10;
@@ -116,30 +112,72 @@ impl JobRunner {
         run_dir: &Path,
     ) -> Ending {
         reporter.started();
-        if job.platform != PlatformKind::Linux || job.test.test_type != TestType::GameLoop {
+        let Some(player) = Player::for_job(job) else {
             return Ending::error(format!(
-                "this worker plays game_loop tests of linux builds; a {} test on {} needs the {} driver",
-                wire(&job.test.test_type),
+                "this worker cannot play a {} test on {}: it plays game_loop tests of linux builds and verification and discovery tests of web builds",
+                job.test.test_type.as_str(),
+                job.platform.as_str(),
+            ));
+        };
+        if !self.settings.platforms.contains(&job.platform) {
+            return Ending::error(format!(
+                "this worker cannot drive {} builds; run it where the {} driver's tools are installed",
                 job.platform.as_str(),
                 job.platform.as_str()
             ));
         }
+        let game_dir = match self.prepare_build(job, reporter, run_dir).await {
+            Ok(dir) => dir,
+            Err(reason) => return Ending::error(reason),
+        };
+        let play = Play {
+            job,
+            reporter,
+            stop,
+            run_dir,
+            game_dir,
+            max_duration: self.max_duration(job),
+            settings: &self.settings,
+            client: &self.client,
+        };
+        let played = match player {
+            Player::GameLoop => crate::play::game_loop::play(&play).await,
+            Player::Web => crate::play::web::play(&play).await,
+        };
+        reporter.cleaning_up();
+        let artifacts = upload_artifacts(
+            &self.client,
+            &self.worker_id,
+            job,
+            &played.artifacts,
+        )
+        .await;
+        Ending {
+            outcome: played.outcome,
+            reason: played.reason,
+            artifacts,
+        }
+    }
+
+    /// Fetches the build (or takes it from the cache) and gives this run
+    /// its own copy; the copy's folder, or why it could not be made.
+    async fn prepare_build(
+        &self,
+        job: &JobAssignment,
+        reporter: &Reporter,
+        run_dir: &Path,
+    ) -> Result<PathBuf, String> {
         let Some(build) = &job.build else {
-            return Ending::error(
-                "the run has no build: set build_id on the deployment config, or pass --build to playtest run",
+            return Err(
+                "the run has no build: set build_id on the deployment config, or pass --build to playtest run".into(),
             );
         };
-        let download_url = match url::Url::parse(&build.download_url) {
-            Ok(url) => url,
-            Err(err) => {
-                return Ending::error(format!("the build's download URL is unusable: {err}"));
-            }
-        };
-        agent_log(
-            reporter,
+        let download_url = url::Url::parse(&build.download_url)
+            .map_err(|err| format!("the build's download URL is unusable: {err}"))?;
+        reporter.agent_log(
             format!("preparing build {} ({} bytes)", build.id, build.size),
         );
-        let prepared = match self
+        let prepared = self
             .cache
             .prepare(&BuildToFetch {
                 sha256: build.sha256.clone(),
@@ -148,14 +186,8 @@ impl JobRunner {
                 download_url,
             })
             .await
-        {
-            Ok(prepared) => prepared,
-            Err(err) => {
-                return Ending::error(format!("could not prepare build {}: {err}", build.id));
-            }
-        };
-        agent_log(
-            reporter,
+            .map_err(|err| format!("could not prepare build {}: {err}", build.id))?;
+        reporter.agent_log(
             if prepared.downloaded {
                 "build downloaded and unpacked".to_string()
             } else {
@@ -163,96 +195,13 @@ impl JobRunner {
             },
         );
         let game_dir = run_dir.join("game");
-        if let Err(err) = tokio::fs::create_dir_all(run_dir).await {
-            return Ending::error(format!("could not create {}: {err}", run_dir.display()));
-        }
-        if let Err(err) = self.cache.run_copy(&prepared, &game_dir) {
-            return Ending::error(format!("could not copy the build for this run: {err}"));
-        }
-
-        let max_duration = self.max_duration(job);
-        let first_step = first_step(job);
-        let started_at = Utc::now();
-        if let Some(step) = first_step {
-            reporter.step(StepReport {
-                player_number: 0,
-                step_number: step,
-                state: StepState::Running,
-                result: None,
-                report: None,
-                start_time: Some(started_at),
-                end_time: None,
-            });
-        }
-        let logs_path = run_dir.join("logs.txt");
-        let mut args = job.launch.args.clone();
-        args.extend(job.test.game_loop.clone().unwrap_or_default().args);
-        let spec = GameLoopRun {
-            build_dir: game_dir,
-            entry: job.launch.entry.clone(),
-            args,
-            env: job.launch.env.clone(),
-            max_duration,
-            limits: self.settings.limits.clone(),
-            logs_path: logs_path.clone(),
-        };
-        let line_reporter = reporter.clone();
-        let report = match run_game_loop(spec, stop, move |line| {
-            line_reporter.log(LogLine {
-                stream: match line.stream {
-                    Stream::Stdout => LogStream::Stdout,
-                    Stream::Stderr => LogStream::Stderr,
-                },
-                line: line.text,
-                at: Utc::now(),
-            })
-        })
-        .await
-        {
-            Ok(report) => report,
-            Err(err) => return Ending::error(format!("could not run the game: {err}")),
-        };
-        for finding in findings(&report, &job.launch.entry) {
-            reporter.bug(BugReport {
-                fingerprint: finding.fingerprint,
-                title: finding.title,
-                description: finding.description,
-                category: finding.category,
-                severity: finding.severity,
-                confidence: Confidence::High,
-                reproduction_steps: reproduction(job),
-                player_number: 0,
-                test_step: first_step,
-                video_offset_ms: None,
-                screenshot: None,
-                trace: None,
-                minimizes: None,
-            });
-        }
-        let (outcome, summary) = verdict(&report.verdict, max_duration);
-        if let Some(step) = first_step {
-            reporter.step(StepReport {
-                player_number: 0,
-                step_number: step,
-                state: StepState::Completed,
-                result: Some(if outcome == RunOutcome::Success {
-                    StepResult::Success
-                } else {
-                    StepResult::Failure
-                }),
-                report: Some(summary.clone()),
-                start_time: Some(started_at),
-                end_time: Some(Utc::now()),
-            });
-        }
-        agent_log(reporter, summary.clone());
-        reporter.cleaning_up();
-        let artifacts = self.upload_artifacts(job, &[logs_path]).await;
-        Ending {
-            outcome,
-            reason: (outcome != RunOutcome::Success).then_some(summary),
-            artifacts,
-        }
+        tokio::fs::create_dir_all(run_dir)
+            .await
+            .map_err(|err| format!("could not create {}: {err}", run_dir.display()))?;
+        self.cache
+            .run_copy(&prepared, &game_dir)
+            .map_err(|err| format!("could not copy the build for this run: {err}"))?;
+        Ok(game_dir)
     }
 
     /// The game's time limit: the test's `max_seconds`, capped by the run's
@@ -267,51 +216,6 @@ impl JobRunner {
             .map_or(self.settings.default_max_duration, |seconds| {
                 Duration::from_secs(seconds as u64)
             })
-    }
-
-    /// Uploads the files that exist; returns the names uploaded.
-    async fn upload_artifacts(&self, job: &JobAssignment, paths: &[PathBuf]) -> Vec<String> {
-        let mut uploaded = Vec::new();
-        for path in paths {
-            let Some(filename) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            let Ok(meta) = tokio::fs::metadata(path).await else {
-                continue;
-            };
-            let request = ArtifactUploadRequest {
-                fencing_token: job.fencing_token,
-                filename: filename.to_string(),
-            };
-            let url = match self
-                .client
-                .artifact_upload_url(&self.worker_id, &job.job_id, &request)
-                .await
-            {
-                Ok(answer) => answer.upload_url,
-                Err(err) => {
-                    tracing::warn!(job_id = %job.job_id, filename, error = %err, "no upload URL for an artifact");
-                    continue;
-                }
-            };
-            let range = FileRange {
-                path: path.clone(),
-                offset: 0,
-                len: meta.len(),
-            };
-            match self
-                .client
-                .storage()
-                .put_file_range(&url, &range, |_| {})
-                .await
-            {
-                Ok(_) => uploaded.push(filename.to_string()),
-                Err(err) => {
-                    tracing::warn!(job_id = %job.job_id, filename, error = %err, "could not upload an artifact")
-                }
-            }
-        }
-        uploaded
     }
 
     /// Completes, retrying while the server cannot be reached.
@@ -366,70 +270,6 @@ async fn send_the_rest(reporter: &Reporter, job_id: &str) {
             Err(err) => tracing::error!(job_id, error = %err, "could not send the last report"),
         }
     }
-}
-
-/// The first step of the first player, if the test has one (1-based).
-fn first_step(job: &JobAssignment) -> Option<i32> {
-    job.test
-        .players
-        .first()
-        .filter(|player| !player.steps.is_empty())
-        .map(|_| 1)
-}
-
-/// The run's outcome and a one-line summary of the game's end.
-fn verdict(verdict: &Verdict, max_duration: Duration) -> (RunOutcome, String) {
-    match verdict {
-        Verdict::Success => (RunOutcome::Success, "the game exited with code 0".into()),
-        Verdict::Failed { exit_code } => (
-            RunOutcome::Failed,
-            format!("the game exited with code {exit_code}"),
-        ),
-        Verdict::Crashed { signal_name, .. } => (
-            RunOutcome::Failed,
-            format!("the game crashed ({signal_name})"),
-        ),
-        Verdict::TimedOut => (
-            RunOutcome::Timeout,
-            format!(
-                "the game was still running after {} s and was ended",
-                max_duration.as_secs()
-            ),
-        ),
-        Verdict::Stopped => (RunOutcome::Stopped, "the run was stopped".into()),
-    }
-}
-
-fn reproduction(job: &JobAssignment) -> String {
-    let mut command = job.launch.entry.clone();
-    for arg in job
-        .launch
-        .args
-        .iter()
-        .chain(job.test.game_loop.iter().flat_map(|g| g.args.iter()))
-    {
-        command.push(' ');
-        command.push_str(arg);
-    }
-    format!(
-        "1. Unpack build {}.\n2. Run `{command}` in its folder.",
-        job.build.as_ref().map_or("-", |b| b.id.as_str())
-    )
-}
-
-fn agent_log(reporter: &Reporter, line: String) {
-    reporter.log(LogLine {
-        stream: LogStream::Agent,
-        line,
-        at: Utc::now(),
-    });
-}
-
-fn wire<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// Heartbeats at the assignment's interval: a stop request cancels `stop`;

@@ -22,9 +22,11 @@
 //! `thiserror` enum that says what failed and on what; the loop above wraps
 //! them with `anyhow` context and logs them once, where it handles them.
 
+mod artifacts;
 pub mod build_cache;
 pub mod game_loop;
 pub mod job;
+pub mod play;
 pub mod reporter;
 pub mod sandbox;
 pub mod service;

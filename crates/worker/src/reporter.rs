@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use playtest_client::WorkerClient;
-use playtest_types::{BugReport, JobReport, LogLine, StepReport};
+use playtest_types::{BugReport, JobReport, LogLine, LogStream, StepReport};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -74,6 +74,15 @@ impl Reporter {
 
     pub fn log(&self, line: LogLine) {
         self.with(|report| report.logs.push(line));
+    }
+
+    /// A line of the agent's own log (what it does, what it concluded).
+    pub fn agent_log(&self, line: impl Into<String>) {
+        self.log(LogLine {
+            stream: LogStream::Agent,
+            line: line.into(),
+            at: chrono::Utc::now(),
+        });
     }
 
     pub fn step(&self, step: StepReport) {
@@ -170,7 +179,7 @@ fn take_batch(pending: &mut JobReport, fencing_token: i64) -> JobReport {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use playtest_types::LogStream;
+
 
     #[test]
     fn a_batch_takes_at_most_the_line_limit_and_keeps_the_rest_in_order() {
