@@ -59,8 +59,9 @@ pub enum ApiError {
     /// with the wrong ETag; the client can re-send it and complete again.
     #[error("{message}")]
     InvalidPart { part_number: u32, message: String },
-    #[error("Content-Type must be application/json")]
-    UnsupportedMediaType,
+    /// The body's `Content-Type` is not one the endpoint takes (named here).
+    #[error("Content-Type must be {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("Rate limit exceeded; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
@@ -110,7 +111,7 @@ impl ApiError {
             ApiError::QuotaExceeded { .. } => StatusCode::PAYMENT_REQUIRED,
             ApiError::UploadNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::InvalidPart { .. } => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,7 +128,7 @@ impl ApiError {
             ApiError::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
             ApiError::UploadNotFound(_) => "UPLOAD_NOT_FOUND",
             ApiError::InvalidPart { .. } => "INVALID_PART",
-            ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Internal(_) => "INTERNAL_ERROR",
         }

@@ -18,31 +18,62 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
-        if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
+        if !is_json(&request) {
+            return Err(ApiError::UnsupportedMediaType("application/json"));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge("Request body is too large".into())
-                } else {
-                    ApiError::BadRequest {
-                        code: "INVALID_BODY",
-                        message: rejection.body_text(),
-                    }
-                }
-            })?;
+        let bytes = body_bytes(request, state).await?;
         crate::nul::check_json(&bytes)?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body that may be left out: no body at all (or `null`) is
+/// `T::default()`; a body is taken as [`ApiJson`] takes it.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let json = is_json(&request);
+        let bytes = body_bytes(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType("application/json"));
+        }
+        crate::nul::check_json(&bytes)?;
+        let given: Option<T> = parse_json(&bytes)?;
+        Ok(OptionalJson(given.unwrap_or_default()))
+    }
+}
+
+/// Whether the request says its body is JSON.
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+}
+
+/// The whole body, within the route's body limit (413 beyond it).
+pub async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge("Request body is too large".into())
+            } else {
+                ApiError::BadRequest {
+                    code: "INVALID_BODY",
+                    message: rejection.body_text(),
+                }
+            }
+        })
 }
 
 /// Parses `bytes` as a `T`, turning serde's complaint into an [`ApiError`].

@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
     security(("apiKeyAuth" = [])),
     tags(
         (name = "Runs", description = "Start, list, inspect and stop runs"),
+        (name = "Bugs", description = "Bug occurrences with their action traces; replay and minimise them"),
         (name = "Tests", description = "Tests, test plans and deployment configs"),
         (name = "Project", description = "The caller's project and its API keys"),
         (name = "Builds", description = "Upload, list, download and delete game builds"),

@@ -5,8 +5,10 @@
 //! commands receive these typed values, with defaults already resolved by
 //! the methods here. The flags of uploads and builds are in `builds`,
 //! those of `run` and `runs watch` in `running`, those of `workers` in
-//! `workers`.
+//! `workers`, those of `bugs` in `bugs`, those of test assets in `assets`.
 
+mod assets;
+mod bugs;
 mod builds;
 mod engine;
 mod running;
@@ -22,6 +24,8 @@ use playtest_api::keys::DEFAULT_PROJECT;
 use playtest_client::Secret;
 use playtest_types::{Permission, RunStateFilter};
 
+pub use assets::*;
+pub use bugs::*;
 pub use builds::*;
 pub use engine::*;
 pub use running::*;
@@ -67,7 +71,7 @@ pub enum Command {
     /// Start, list, inspect and stop runs
     #[command(subcommand)]
     Runs(RunsCommand),
-    /// Read the bugs a run found
+    /// Read the bugs a run found; replay and minimise their traces
     #[command(subcommand)]
     Bugs(BugsCommand),
     /// Upload a build (resumable, in parallel parts)
@@ -95,7 +99,11 @@ impl Command {
     /// Whether this command exits with a verdict (0 passed, 1 failed,
     /// 2 infrastructure trouble, 3 usage error) rather than 0 or 1.
     pub fn exits_with_verdict(&self) -> bool {
-        matches!(self, Command::Run(_) | Command::Runs(RunsCommand::Watch(_)))
+        match self {
+            Command::Run(_) | Command::Runs(RunsCommand::Watch(_)) => true,
+            Command::Bugs(bugs) => bugs.exits_with_verdict(),
+            _ => false,
+        }
     }
 }
 
@@ -277,8 +285,11 @@ pub enum TestsCommand {
     Create(FileArgs),
     /// Replace a test's definition with a JSON file
     Update(UpdateTestArgs),
-    /// Delete a test
+    /// Delete a test (and its assets)
     Delete(IdArgs),
+    /// Upload, list and delete the images a test's screen_similar checks use
+    #[command(subcommand)]
+    Asset(AssetCommand),
 }
 
 /// The commands of test plans and deployment configs.
@@ -474,12 +485,6 @@ pub struct StartRunArgs {
     pub retries: Option<i64>,
     #[command(flatten)]
     pub client: ClientArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BugsCommand {
-    /// List the bugs one run found
-    List(RunIdArgs),
 }
 
 #[cfg(test)]

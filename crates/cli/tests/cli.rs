@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod bugs;
 mod ci;
 mod faults;
 mod real_server;

@@ -44,7 +44,14 @@ impl Client {
     /// API answers with a redirect to it, which is read here, not followed,
     /// so the API key never travels to the storage.
     pub async fn build_download_url(&self, build_id: &str) -> Result<Url> {
-        let url = join(&self.root, &["builds", build_id, "download"]);
+        self.signed_url_behind(&["builds", build_id, "download"])
+            .await
+    }
+
+    /// The signed URL an endpoint that answers with a redirect to the
+    /// storage points at, read without following it.
+    pub(crate) async fn signed_url_behind(&self, segments: &[&str]) -> Result<Url> {
+        let url = join(&self.root, segments);
         let request = self.with_key(
             self.transfer
                 .get(url.clone())

@@ -8,11 +8,14 @@
 //!
 //! Layout: `http` joins URLs and turns responses into values or errors;
 //! `secret` keeps the API key out of `Debug` output; one module per resource
-//! group (`service`, `keys`, `tests`, `test_plans`, `configs`, `runs`,
-//! `builds`, `uploads`, `follow`) adds its methods to [`Client`]; `transfer`
+//! group (`service`, `keys`, `tests`, `assets`, `test_plans`, `configs`,
+//! `runs`, `bugs`, `builds`, `uploads`, `follow`) adds its methods to
+//! [`Client`]; `transfer`
 //! moves build bytes to and from the storage URLs the API hands out;
 //! `worker` is the worker protocol's [`WorkerClient`].
 
+mod assets;
+mod bugs;
 mod builds;
 mod configs;
 mod error;
@@ -30,6 +33,7 @@ mod worker;
 
 use std::time::Duration;
 
+pub use assets::StoredAsset;
 pub use error::{Error, Result};
 pub use follow::EventStream;
 pub use playtest_types as types;

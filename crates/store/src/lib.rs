@@ -6,6 +6,7 @@
 //! database understands stays inside its backend. [`open`] picks the backend
 //! from the URL scheme and applies pending migrations.
 
+mod assets;
 mod build_filter;
 mod builds;
 mod codec;
@@ -30,6 +31,7 @@ pub mod testing;
 
 use std::sync::Arc;
 
+pub use assets::{NewTestAsset, PutTestAsset, TestAssetRecord};
 pub use builds::*;
 pub use error::{Result, StoreError};
 pub use model::*;

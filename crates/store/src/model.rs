@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use playtest_types::{
-    ApiKey, BugOccurrence, Initiator, Permission, PlatformKind, Run, RunOptions, RunStateFilter,
-    StepGoal, TestSpec,
+    ApiKey, BugOccurrence, BugTrace, Initiator, Permission, PlatformKind, ReplaySpec, Run,
+    RunOptions, RunStateFilter, StepGoal, TestSpec,
 };
 use serde_json::{Map, Value};
 
@@ -96,6 +96,9 @@ pub struct NewRun {
     pub template_data: Map<String, Value>,
     pub retries: i32,
     pub players: Vec<NewPlayer>,
+    /// Set for a run that re-plays (or minimises) a bug's trace: what it
+    /// replays, kept with the run as it was when the run started.
+    pub replay: Option<ReplaySpec>,
 }
 
 /// A test plan's execution: the runs started together from one plan.
@@ -137,6 +140,14 @@ pub struct RunDetailsRecord {
 /// The bugs of one run.
 pub type RunBugs = Vec<BugOccurrence>;
 
+/// One bug occurrence with its run and its trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OccurrenceRecord {
+    pub occurrence: BugOccurrence,
+    pub run_id: String,
+    pub trace: Option<BugTrace>,
+}
+
 /// What a stop request did to one job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
@@ -163,4 +174,6 @@ pub struct RunWork {
     pub platform: PlatformKind,
     pub build_id: Option<String>,
     pub options: RunOptions,
+    /// What the run re-plays instead of its test, if it is a replay run.
+    pub replay: Option<ReplaySpec>,
 }

@@ -3,6 +3,7 @@
 //! replicas (unique ids, versions, one stop winning) is enforced by the
 //! database, with constraints and conditional updates.
 
+mod assets;
 mod builds;
 mod documents;
 mod events;
@@ -10,6 +11,7 @@ mod finish;
 mod keys;
 mod leases;
 mod listener;
+mod minimize;
 mod progress;
 mod run_reads;
 mod runs;
@@ -36,6 +38,7 @@ use crate::{
     Reservation, Result, RunBugs, RunDetailsRecord, RunEventRecord, RunFilter, RunWork,
     StopOutcome, StorageRules, Store, WorkerRecord, WorkerTokenRecord,
 };
+use crate::{NewTestAsset, OccurrenceRecord, PutTestAsset, TestAssetRecord};
 
 /// Connections per replica; PostgreSQL's default limit is 100 in all.
 const MAX_CONNECTIONS: u32 = 10;
@@ -164,8 +167,34 @@ impl Store for PostgresStore {
         documents::update(self, project_id, id, spec, expected_version, at).await
     }
 
-    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()> {
-        documents::delete::<Test>(self, project_id, id).await
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<Vec<TestAssetRecord>> {
+        assets::delete_test(self, project_id, id).await
+    }
+
+    async fn put_test_asset(&self, asset: &NewTestAsset) -> Result<PutTestAsset> {
+        assets::put(self, asset).await
+    }
+
+    async fn test_assets(&self, project_id: &str, test_id: &str) -> Result<Vec<TestAssetRecord>> {
+        assets::list(self, project_id, test_id).await
+    }
+
+    async fn test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord> {
+        assets::get(self, project_id, test_id, name).await
+    }
+
+    async fn delete_test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord> {
+        assets::delete(self, project_id, test_id, name).await
     }
 
     async fn create_test_plan(
@@ -255,6 +284,14 @@ impl Store for PostgresStore {
 
     async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs> {
         run_reads::run_bugs(self, project_id, run_id).await
+    }
+
+    async fn bug_occurrence(
+        &self,
+        project_id: &str,
+        occurrence_id: &str,
+    ) -> Result<OccurrenceRecord> {
+        run_reads::bug_occurrence(self, project_id, occurrence_id).await
     }
 
     async fn run_work(&self, job_id: &str) -> Result<RunWork> {

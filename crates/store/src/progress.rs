@@ -1,9 +1,12 @@
 //! How a worker's report changes a run, the same in both backends: a step
 //! report merged into the stored step, the bugs a report creates, the
-//! occurrence as it is stored and shown.
+//! occurrence as it is stored and shown, and what a minimisation run's
+//! finding does to the occurrence it shortens.
 
 use chrono::{DateTime, Utc};
-use playtest_types::{BugDetails, BugOccurrence, StepReport, StepResult, StepState};
+use playtest_types::{
+    BugDetails, BugOccurrence, BugTrace, StepReport, StepResult, StepState, TraceMinimized,
+};
 
 use crate::NewBugOccurrence;
 use crate::codec::{duration_ms, stored as kept};
@@ -90,8 +93,65 @@ pub(crate) fn occurrence(new: &NewBugOccurrence, bug_id: &str) -> BugOccurrence 
             video_offset_ms: new.video_offset_ms,
             fingerprint: new.fingerprint.clone(),
             trace_url: None,
+            trace_length: new.trace.as_ref().map(trace_length),
+            minimized: None,
         },
     }
+}
+
+/// How many actions a trace holds.
+pub(crate) fn trace_length(trace: &BugTrace) -> i64 {
+    i64::try_from(trace.actions.len()).unwrap_or(i64::MAX)
+}
+
+/// The occurrence a minimisation run's finding names, as stored.
+pub(crate) struct MinimizeTarget {
+    pub(crate) details: BugDetails,
+    pub(crate) trace: Option<BugTrace>,
+}
+
+/// What a minimisation run's finding does to the occurrence it names.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Shortening {
+    /// Replace its reproduction steps and trace; these are its new details.
+    Replace(BugDetails),
+    /// Its trace is already as short or shorter: nothing changes.
+    NotShorter,
+    /// The finding cannot shorten it, for this reason (worth a warning).
+    Unusable(&'static str),
+}
+
+/// Whether `finding` (of run `run_id`) shortens `target`: only a trace of
+/// the same bug, with fewer actions. The first length is kept across
+/// several shortenings, so the details say how long the trace was found.
+pub(crate) fn shortening(
+    target: &MinimizeTarget,
+    finding: &NewBugOccurrence,
+    run_id: &str,
+) -> Shortening {
+    let Some(trace) = &finding.trace else {
+        return Shortening::Unusable("the minimisation report carries no trace");
+    };
+    if target.details.fingerprint != finding.fingerprint {
+        return Shortening::Unusable("the minimisation report is of another bug (fingerprint)");
+    }
+    let Some(old) = &target.trace else {
+        return Shortening::Unusable("the occurrence has no trace to shorten");
+    };
+    let (from, to) = (trace_length(old), trace_length(trace));
+    if to >= from {
+        return Shortening::NotShorter;
+    }
+    let first = target.details.minimized.as_ref().map_or(from, |m| m.from);
+    Shortening::Replace(BugDetails {
+        trace_length: Some(to),
+        minimized: Some(TraceMinimized {
+            from: first,
+            to,
+            run_id: run_id.to_string(),
+        }),
+        ..target.details.clone()
+    })
 }
 
 #[cfg(test)]
@@ -182,8 +242,98 @@ mod tests {
             test_step: None,
             video_offset_ms: Some(10),
             screenshot: Some("shot.png".into()),
+            trace: None,
+            minimizes: None,
             detected_at: t(0),
         }
+    }
+
+    fn trace(actions: usize) -> BugTrace {
+        BugTrace {
+            seed: 7,
+            actions: vec![playtest_types::Action::WaitMs(10); actions],
+        }
+    }
+
+    fn target(actions: Option<usize>) -> MinimizeTarget {
+        MinimizeTarget {
+            details: occurrence(
+                &NewBugOccurrence {
+                    trace: actions.map(trace),
+                    ..bug("1", "fp")
+                },
+                "bug_1",
+            )
+            .details,
+            trace: actions.map(trace),
+        }
+    }
+
+    fn finding(actions: usize) -> NewBugOccurrence {
+        NewBugOccurrence {
+            trace: Some(trace(actions)),
+            minimizes: Some("1".into()),
+            ..bug("2", "fp")
+        }
+    }
+
+    #[test]
+    fn a_shorter_trace_of_the_same_bug_replaces_the_longer_and_keeps_the_first_length() {
+        let Shortening::Replace(details) = shortening(&target(Some(10)), &finding(4), "run_a")
+        else {
+            panic!("a shorter trace shortens")
+        };
+        assert_eq!(details.trace_length, Some(4));
+        let noted = details.minimized.clone().unwrap();
+        assert_eq!(
+            (noted.from, noted.to, noted.run_id.as_str()),
+            (10, 4, "run_a")
+        );
+
+        let again = MinimizeTarget {
+            details,
+            trace: Some(trace(4)),
+        };
+        let Shortening::Replace(details) = shortening(&again, &finding(2), "run_b") else {
+            panic!("a shorter trace shortens again")
+        };
+        assert_eq!(
+            details.minimized.unwrap().from,
+            10,
+            "the first length is kept"
+        );
+    }
+
+    #[test]
+    fn a_trace_as_long_or_of_another_bug_changes_nothing() {
+        assert_eq!(
+            shortening(&target(Some(4)), &finding(4), "r"),
+            Shortening::NotShorter
+        );
+        assert_eq!(
+            shortening(&target(Some(4)), &finding(9), "r"),
+            Shortening::NotShorter
+        );
+        let other = NewBugOccurrence {
+            fingerprint: "other".into(),
+            ..finding(1)
+        };
+        assert!(matches!(
+            shortening(&target(Some(4)), &other, "r"),
+            Shortening::Unusable(_)
+        ));
+        assert!(matches!(
+            shortening(&target(None), &finding(1), "r"),
+            Shortening::Unusable(_)
+        ));
+        let without = NewBugOccurrence {
+            trace: None,
+            ..finding(1)
+        };
+        assert!(matches!(
+            shortening(&target(Some(4)), &without, "r"),
+            Shortening::Unusable(_)
+        ));
     }
 
     #[test]
@@ -203,5 +353,11 @@ mod tests {
         assert_eq!(shown.details.screenshot_url.as_deref(), Some("shot.png"));
         assert_eq!(shown.details.video_offset_ms, Some(10));
         assert_eq!(shown.details.fingerprint, "fp");
+        assert_eq!(shown.details.trace_length, None, "no trace, no length");
+        let traced = NewBugOccurrence {
+            trace: Some(trace(3)),
+            ..bug("2", "fp")
+        };
+        assert_eq!(occurrence(&traced, "b").details.trace_length, Some(3));
     }
 }

@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use playtest_types::{
-    BugCategory, Confidence, LogLine, PlatformKind, RunEventKind, RunOutcome, Severity, StepReport,
+    BugCategory, BugTrace, Confidence, LogLine, PlatformKind, RunEventKind, RunOutcome, Severity,
+    StepReport,
 };
 
 /// A worker token about to be stored; only its secret's hash is kept.
@@ -124,6 +125,11 @@ pub struct NewBugOccurrence {
     pub video_offset_ms: Option<i64>,
     /// An artifact file name of the run.
     pub screenshot: Option<String>,
+    /// The inputs that led to it, for replay.
+    pub trace: Option<BugTrace>,
+    /// The occurrence (of the same project) whose trace this one
+    /// shortens: a minimisation run's finding. See [`crate::Store::record_progress`].
+    pub minimizes: Option<String>,
     pub detected_at: DateTime<Utc>,
 }
 

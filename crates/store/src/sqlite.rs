@@ -13,12 +13,14 @@
 //! Timestamps are `TEXT` of fixed width (see [`ts`]), so text order is time
 //! order.
 
+mod assets;
 mod builds;
 mod documents;
 mod events;
 mod finish;
 mod keys;
 mod leases;
+mod minimize;
 mod progress;
 mod run_reads;
 mod runs;
@@ -48,6 +50,7 @@ use crate::{
     Reservation, Result, RunBugs, RunDetailsRecord, RunEventRecord, RunFilter, RunWork,
     StopOutcome, StorageRules, Store, WorkerRecord, WorkerTokenRecord,
 };
+use crate::{NewTestAsset, OccurrenceRecord, PutTestAsset, TestAssetRecord};
 
 /// How long a statement waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -197,8 +200,34 @@ impl Store for SqliteStore {
         documents::update(self, project_id, id, spec, expected_version, at).await
     }
 
-    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()> {
-        documents::delete::<Test>(self, project_id, id).await
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<Vec<TestAssetRecord>> {
+        assets::delete_test(self, project_id, id).await
+    }
+
+    async fn put_test_asset(&self, asset: &NewTestAsset) -> Result<PutTestAsset> {
+        assets::put(self, asset).await
+    }
+
+    async fn test_assets(&self, project_id: &str, test_id: &str) -> Result<Vec<TestAssetRecord>> {
+        assets::list(self, project_id, test_id).await
+    }
+
+    async fn test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord> {
+        assets::get(self, project_id, test_id, name).await
+    }
+
+    async fn delete_test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord> {
+        assets::delete(self, project_id, test_id, name).await
     }
 
     async fn create_test_plan(
@@ -288,6 +317,14 @@ impl Store for SqliteStore {
 
     async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs> {
         run_reads::run_bugs(self, project_id, run_id).await
+    }
+
+    async fn bug_occurrence(
+        &self,
+        project_id: &str,
+        occurrence_id: &str,
+    ) -> Result<OccurrenceRecord> {
+        run_reads::bug_occurrence(self, project_id, occurrence_id).await
     }
 
     async fn run_work(&self, job_id: &str) -> Result<RunWork> {

@@ -19,6 +19,7 @@ use crate::{
     LeasedJob, NewRunEvent, NewWorker, NewWorkerToken, RunEventRecord, WorkerRecord,
     WorkerTokenRecord,
 };
+use crate::{NewTestAsset, OccurrenceRecord, PutTestAsset, TestAssetRecord};
 
 /// Every method that takes a `project_id` only ever sees that project's
 /// objects: another project's ids are reported as [`crate::StoreError::NotFound`].
@@ -73,7 +74,34 @@ pub trait Store: Send + Sync + 'static {
         expected_version: Option<i64>,
         at: DateTime<Utc>,
     ) -> Result<Test>;
-    async fn delete_test(&self, project_id: &str, id: &str) -> Result<()>;
+    /// Deletes a test and its assets' records, in one transaction, and
+    /// returns those assets so that their bytes can be deleted too.
+    async fn delete_test(&self, project_id: &str, id: &str) -> Result<Vec<TestAssetRecord>>;
+
+    // Test assets.
+
+    /// Stores an asset's record, replacing the test's asset of the same
+    /// name. `NotFound("test")` if the test is not in the project.
+    async fn put_test_asset(&self, asset: &NewTestAsset) -> Result<PutTestAsset>;
+    /// A test's assets by name. `NotFound("test")` if the test is not in
+    /// the project.
+    async fn test_assets(&self, project_id: &str, test_id: &str) -> Result<Vec<TestAssetRecord>>;
+    /// `NotFound("test asset")` if the test has none of this name (or is
+    /// not in the project).
+    async fn test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord>;
+    /// Deletes the record and returns it (its bytes are the caller's to
+    /// delete). `NotFound("test asset")` as [`Store::test_asset`].
+    async fn delete_test_asset(
+        &self,
+        project_id: &str,
+        test_id: &str,
+        name: &str,
+    ) -> Result<TestAssetRecord>;
 
     // Test plans.
 
@@ -135,6 +163,13 @@ pub trait Store: Send + Sync + 'static {
     async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord>;
     /// The bug occurrences of one run, in the order they were found.
     async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs>;
+    /// One bug occurrence with its run and its trace.
+    /// `NotFound("bug occurrence")` for unknown or foreign ones.
+    async fn bug_occurrence(
+        &self,
+        project_id: &str,
+        occurrence_id: &str,
+    ) -> Result<OccurrenceRecord>;
     /// What a worker needs to play the run of `job_id`: the test as it was
     /// when the run started, its config and build ids, its options.
     /// `NotFound("job")` if there is none.
@@ -235,6 +270,13 @@ pub trait Store: Send + Sync + 'static {
     /// `NotFound("step")` (and nothing written) for a step the run does
     /// not have; an occurrence whose id is already stored is skipped, so a
     /// report sent again adds no bug.
+    ///
+    /// An occurrence that `minimizes` another of the project (same
+    /// fingerprint) with a shorter trace also replaces that one's
+    /// reproduction steps and trace, noting the shortening in its details
+    /// (`minimized`). One that names an unknown or foreign occurrence, or
+    /// another bug, is stored all the same and the shortening is skipped
+    /// with a warning.
     async fn record_progress(
         &self,
         lease: &LeaseRef,

@@ -33,5 +33,9 @@ mod run_lists;
 mod runs;
 #[path = "store/stopping.rs"]
 mod stopping;
+#[path = "store/test_assets.rs"]
+mod test_assets;
+#[path = "store/traces.rs"]
+mod traces;
 #[path = "store/workers.rs"]
 mod workers;

@@ -1,6 +1,7 @@
 //! Bugs found by a run. An *occurrence* is one sighting in one run; its
 //! `bug_id` is shared by every occurrence with the same fingerprint in the
-//! same project.
+//! same project. An occurrence may carry the trace of inputs that led to
+//! it, which a replay run plays again and a minimisation run shortens.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,26 @@ pub struct BugDetails {
     pub screenshot_url: Option<String>,
     pub video_offset_ms: Option<i64>,
     pub fingerprint: String,
+    /// The run's `trace.json` artifact, when it has one.
     pub trace_url: Option<String>,
+    /// Ours: how many actions the occurrence's replayable trace holds
+    /// (`GET /bugs/occurrences/{id}` has the trace); null without one.
+    #[serde(default)]
+    pub trace_length: Option<i64>,
+    /// Ours: set once a minimisation run shortened the trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimized: Option<TraceMinimized>,
+}
+
+/// How a minimisation run shortened an occurrence's trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TraceMinimized {
+    /// Actions in the trace as first found.
+    pub from: i64,
+    /// Actions in the trace now.
+    pub to: i64,
+    /// The minimisation run that found the shorter trace.
+    pub run_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -60,6 +80,31 @@ pub struct BugOccurrence {
     pub turn: Option<i32>,
     pub detected_at: DateTime<Utc>,
     pub details: BugDetails,
+}
+
+/// One occurrence on its own (`GET /bugs/occurrences/{id}`): as runs list
+/// it, with its run and its replayable trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BugOccurrenceDetails {
+    #[serde(flatten)]
+    pub occurrence: BugOccurrence,
+    /// The run that found it.
+    pub multiplayer_run_id: String,
+    /// The inputs that led to it; null when the run that found it recorded
+    /// none (a game loop, say).
+    pub trace: Option<BugTrace>,
+}
+
+/// Body of `POST /bugs/occurrences/{id}/replay` and `.../minimize`; may be
+/// left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    /// Longest the run may take (1 to 86400). Default: the original run's
+    /// for a replay, 600 for a minimisation (which plays the game many times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 86400)]
+    pub max_time_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

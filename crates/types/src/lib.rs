@@ -6,6 +6,7 @@
 //! renamed here is renamed everywhere (and the conformance check against the
 //! reference spec notices). This crate holds no behaviour beyond parsing.
 
+pub mod asset;
 pub mod bug;
 pub mod build;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod run;
 pub mod test;
 pub mod worker;
 
+pub use asset::*;
 pub use bug::*;
 pub use build::*;
 pub use config::*;

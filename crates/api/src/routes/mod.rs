@@ -1,6 +1,7 @@
 //! The router: one module per resource, each exporting `router()`; this
 //! module only merges them and adds the layers every request goes through.
 
+mod bugs;
 mod builds;
 mod configs;
 mod health;
@@ -8,6 +9,7 @@ mod keys;
 mod plan_executions;
 mod project;
 mod runs;
+mod test_assets;
 mod test_plans;
 mod tests;
 mod uploads;
@@ -32,6 +34,8 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(project::router())
         .merge(keys::router())
         .merge(tests::router())
+        .merge(test_assets::router())
+        .merge(bugs::router())
         .merge(test_plans::router())
         .merge(configs::router())
         .merge(runs::router())

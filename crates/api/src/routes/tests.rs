@@ -114,7 +114,8 @@ async fn update_test(
     Ok(Json(test))
 }
 
-/// Deletes a test. Runs already started keep their copy of it.
+/// Deletes a test and its assets. Runs already started keep their copy of
+/// the test (not of its assets).
 #[utoipa::path(delete, path = "/tests/{test_id}", tag = "Tests",
     params(("test_id" = String, Path, description = "The test's id")),
     responses(
@@ -127,9 +128,15 @@ async fn delete_test(
     Path(test_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::ManageTests)?;
-    state
+    let assets = state
         .store()
         .delete_test(&caller.project_id, &test_id)
         .await?;
+    for asset in assets {
+        // The test is gone either way; bytes left behind are only space.
+        if let Err(err) = state.blobs().delete(&asset.blob_key).await {
+            tracing::warn!(blob_key = %asset.blob_key, error = %err, "a deleted test's asset bytes stay");
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,18 @@
 //! Checks shared by the resources' validations. Each returns a 400 that
 //! names the field and says what would be accepted.
 
+mod asset;
 mod config_spec;
 mod plan_spec;
+mod replay;
 mod start_run;
 mod test_spec;
 mod upload;
 
+pub use asset::{MAX_ASSET_BYTES, asset_bytes, asset_name, asset_type};
 pub use config_spec::config_spec;
 pub use plan_spec::plan_spec;
+pub use replay::replay_request;
 pub use start_run::start_run;
 pub use test_spec::test_spec;
 pub use upload::{UploadShape, initiate_upload, plain_file_name};

@@ -4,10 +4,13 @@
 
 mod support;
 
+mod assets;
 mod auth;
+mod bugs;
 mod engine;
 mod errors;
 mod facts;
+mod fake_worker;
 mod keys;
 mod openapi;
 mod resources;

@@ -64,6 +64,11 @@ async fn every_served_operation_is_documented_with_its_error_shape() {
         "/api/v1/keys",
         "/api/v1/project",
         "/api/v1/health",
+        "/api/v1/tests/{test_id}/assets",
+        "/api/v1/tests/{test_id}/assets/{name}",
+        "/api/v1/bugs/occurrences/{occurrence_id}",
+        "/api/v1/bugs/occurrences/{occurrence_id}/replay",
+        "/api/v1/bugs/occurrences/{occurrence_id}/minimize",
     ] {
         assert!(paths.contains_key(expected), "{expected} is not documented");
     }

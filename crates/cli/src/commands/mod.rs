@@ -5,6 +5,7 @@
 //! `event_line`) and end with a verdict (`wait`, `verdict`, `summary`,
 //! `junit`).
 
+mod assets;
 mod bugs;
 mod builds;
 mod configs;
@@ -15,6 +16,7 @@ mod junit;
 mod keys;
 mod live;
 mod progress;
+mod replay;
 mod run;
 mod run_view;
 mod runs;

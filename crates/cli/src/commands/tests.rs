@@ -1,4 +1,5 @@
-//! `playtest tests`: list, show, create, update and delete tests.
+//! `playtest tests`: list, show, create, update and delete tests; their
+//! assets are [`super::assets`]'s.
 
 use playtest_types::{Test, TestList, TestSpec, UpdateTestRequest};
 
@@ -45,6 +46,7 @@ pub async fn run(command: TestsCommand) -> anyhow::Result<()> {
                 println!("deleted test {}", args.id);
             }
         }
+        TestsCommand::Asset(command) => super::assets::run(command).await?,
     }
     Ok(())
 }

@@ -172,8 +172,9 @@ pub struct WatchArgs {
     pub client: ClientArgs,
 }
 
-/// Whether the command line (without the program name) is `playtest run`
-/// or `playtest runs watch`, whose usage errors exit 3 instead of clap's 2.
+/// Whether the command line (without the program name) is `playtest run`,
+/// `playtest runs watch`, `playtest bugs replay` or `playtest bugs
+/// minimize`, whose usage errors exit 3 instead of clap's 2.
 /// Looks at the first two words that are not flags, so that it works on
 /// arguments clap refused.
 pub fn names_a_verdict_command<I: IntoIterator<Item = OsString>>(args: I) -> bool {
@@ -192,7 +193,10 @@ pub fn names_a_verdict_command<I: IntoIterator<Item = OsString>>(args: I) -> boo
     }
     match words.as_slice() {
         [first, ..] if first == "run" => true,
-        [first, second] => first == "runs" && second == "watch",
+        [first, second] => {
+            (first == "runs" && second == "watch")
+                || (first == "bugs" && (second == "replay" || second == "minimize"))
+        }
         _ => false,
     }
 }
@@ -278,6 +282,9 @@ mod tests {
         assert!(words(&["runs", "watch"]));
         assert!(words(&["runs", "--json", "watch", "x"]));
         assert!(!words(&["runs", "list"]));
+        assert!(words(&["bugs", "replay", "--bogus"]));
+        assert!(words(&["bugs", "minimize"]));
+        assert!(!words(&["bugs", "show"]));
         assert!(!words(&["runs"]));
         assert!(!words(&["keys", "create", "run"]));
         assert!(!words(&[]));

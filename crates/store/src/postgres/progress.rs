@@ -12,6 +12,7 @@ use sqlx::PgConnection;
 use super::PostgresStore;
 use super::events::append_events;
 use super::finish::held_job;
+use super::minimize::shorten;
 use crate::codec::{from_opt_text, to_json, to_text};
 use crate::events::{StateChange, bug_event, log_event, step_event};
 use crate::progress::{StoredStep, first_of_each_fingerprint, merge_step, occurrence};
@@ -207,8 +208,8 @@ async fn write_bugs(
         let shown = occurrence(bug, &bug_ids[bug.fingerprint.as_str()]);
         let done = sqlx::query(
             "INSERT INTO bug_occurrences (id, bug_id, run_id, project_id, title, description, category, \
-             severity, confidence, reproduction_steps, player_number, test_step, turn, detected_at, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             severity, confidence, reproduction_steps, player_number, test_step, turn, detected_at, details, trace) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&shown.id)
@@ -226,11 +227,15 @@ async fn write_bugs(
         .bind(shown.turn)
         .bind(shown.detected_at)
         .bind(to_json(&shown.details)?)
+        .bind(bug.trace.as_ref().map(to_json).transpose()?)
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() > 0 {
             found += 1;
             events.push(bug_event(&shown, shown.detected_at)?);
+            if let Some(target) = &bug.minimizes {
+                shorten(conn, job, target, bug).await?;
+            }
         }
     }
     if found > 0 {

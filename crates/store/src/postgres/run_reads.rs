@@ -13,12 +13,15 @@ use sqlx::{AssertSqlSafe, Postgres, QueryBuilder};
 
 use super::PostgresStore;
 use crate::rows::{
-    ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS,
-    RUN_DETAIL_COLUMNS, RUN_FROM, RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS,
-    run_details as assemble, run_page,
+    ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OCCURRENCE_DETAIL_COLUMNS, OccurrenceDetailRow,
+    OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS, RUN_DETAIL_COLUMNS, RUN_FROM, RUN_WORK,
+    RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS, run_details as assemble, run_page,
 };
 use crate::run_filter::{is_counted, push_counted_total, state_condition};
-use crate::{Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, RunWork, StoreError};
+use crate::{
+    OccurrenceRecord, Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, RunWork,
+    StoreError,
+};
 
 /// `WHERE ...` for the runs of `project_id` that pass `filter` (runs are `r`).
 fn push_filters(query: &mut QueryBuilder<Postgres>, project_id: &str, filter: &RunFilter) {
@@ -162,6 +165,28 @@ pub(super) async fn run_bugs(
     rows.into_iter()
         .map(OccurrenceRow::into_occurrence)
         .collect()
+}
+
+/// One occurrence with its run and trace.
+static OCCURRENCE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {OCCURRENCE_COLUMNS}, {OCCURRENCE_DETAIL_COLUMNS} FROM bug_occurrences \
+         WHERE project_id = $1 AND id = $2"
+    )
+});
+
+pub(super) async fn bug_occurrence(
+    store: &PostgresStore,
+    project_id: &str,
+    occurrence_id: &str,
+) -> Result<OccurrenceRecord> {
+    let row: Option<OccurrenceDetailRow> = sqlx::query_as(OCCURRENCE.as_str())
+        .bind(project_id)
+        .bind(occurrence_id)
+        .fetch_optional(&store.pool)
+        .await?;
+    row.ok_or(StoreError::NotFound("bug occurrence"))?
+        .into_record()
 }
 
 pub(super) async fn run_work(store: &PostgresStore, job_id: &str) -> Result<RunWork> {

@@ -169,6 +169,22 @@ pub(super) async fn create_runs(store: &PostgresStore, batch: &NewRunBatch) -> R
     .await
     .map_err(|err| on_write(err, conflict, "project"))?;
 
+    // What replay runs replay: rare, and one per batch at most.
+    for run in &batch.runs {
+        let Some(replay) = &run.replay else { continue };
+        sqlx::query(
+            "INSERT INTO run_replays (run_id, occurrence_id, fingerprint, trace, minimize) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&run.run_id)
+        .bind(&replay.occurrence_id)
+        .bind(&replay.fingerprint)
+        .bind(to_json(&replay.trace)?)
+        .bind(replay.minimize)
+        .execute(&mut *tx)
+        .await?;
+    }
+
     if !c.tag.is_empty() {
         sqlx::query(
             "INSERT INTO run_tags (run_id, tag) SELECT * FROM UNNEST($1::text[], $2::text[])",

@@ -4,6 +4,7 @@
 //! expects sits next to it, so a `SELECT` and its struct cannot drift apart.
 
 mod builds;
+mod occurrences;
 mod run_parts;
 mod runs;
 mod workers;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UploadColumns};
+pub(crate) use self::occurrences::*;
 pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
 pub(crate) use self::workers::*;

@@ -1,5 +1,5 @@
-//! Rows of runs and of their bug occurrences, and their assembly into
-//! [`playtest_types::Run`] and [`RunDetailsRecord`].
+//! Rows of runs, and their assembly into [`playtest_types::Run`],
+//! [`RunDetailsRecord`] and [`RunWork`].
 //!
 //! A run comes back in one row with what hangs off it (players, steps,
 //! artifacts) aggregated into JSON columns (see [`super::run_parts`]), so
@@ -9,13 +9,12 @@
 
 use chrono::{DateTime, Utc};
 use playtest_types::{
-    BugInfo, BugOccurrence, Player, Run, RunBuild, RunOutcome, RunResult, RunState, RunTest,
+    BugInfo, Player, ReplayOrigin, ReplaySpec, Run, RunBuild, RunOutcome, RunResult, RunState,
+    RunTest,
 };
-use serde_json::Value;
-use sqlx::types::Json;
 
 use super::run_parts::{artifacts, players, players_with_steps};
-use crate::codec::{bug_label, duration_ms, from_json, from_opt_text, from_text};
+use crate::codec::{bug_label, duration_ms, from_opt_text, from_text};
 use crate::{Page, Result, RunDetailsRecord, RunWork};
 
 /// The `FROM` of every run query: a run and its job.
@@ -24,7 +23,9 @@ pub(crate) const RUN_FROM: &str = "runs r JOIN jobs j ON j.id = r.job_id";
 pub(crate) const RUN_COLUMNS: &str = "r.id, r.project_id, r.job_id, j.status AS job_status, \
     j.queue_rejection_reason, r.test_id, r.test_name, r.test_type, r.deployment_config_id, r.build_id, \
     r.build_name, r.state, r.result, r.outcome, r.bug_count, CAST(r.tags AS TEXT) AS tags, \
-    CAST(r.initiator AS TEXT) AS initiator, r.test_plan_execution_id, r.created_at, r.started_at, r.completed_at";
+    CAST(r.initiator AS TEXT) AS initiator, r.test_plan_execution_id, r.created_at, r.started_at, r.completed_at, \
+    (SELECT x.occurrence_id FROM run_replays x WHERE x.run_id = r.id) AS replay_occurrence_id, \
+    (SELECT x.minimize FROM run_replays x WHERE x.run_id = r.id) AS replay_minimize";
 
 /// What `GET /runs/{id}` shows beyond [`RUN_COLUMNS`], but for the JSON
 /// arrays `players`, `steps` and `artifacts` each backend aggregates.
@@ -54,6 +55,9 @@ pub(crate) struct RunRow {
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     completed_at: Option<DateTime<Utc>>,
+    /// Set for a replay run (from `run_replays`).
+    replay_occurrence_id: Option<String>,
+    replay_minimize: Option<bool>,
 }
 
 /// A run of a page: [`RUN_COLUMNS`], `players` (a JSON array of
@@ -152,13 +156,22 @@ impl RunRow {
             queue_rejection_reason: self.queue_rejection_reason,
             test_plan_execution_id: self.test_plan_execution_id,
             deployment_config_id: self.deployment_config_id,
+            replay_of: self.replay_occurrence_id.map(|occurrence_id| ReplayOrigin {
+                occurrence_id,
+                minimize: self.replay_minimize.unwrap_or(false),
+            }),
         })
     }
 }
 
-/// What a worker needs of a run (by its job), as [`RunWorkRow`] reads it.
-pub(crate) const RUN_WORK: &str = "SELECT id, project_id, test_id, CAST(test_spec AS TEXT) AS test_spec, \
-    deployment_config_id, platform, build_id, CAST(options AS TEXT) AS options FROM runs WHERE job_id = $1";
+/// What a worker needs of a run (by its job), as [`RunWorkRow`] reads it:
+/// the run and what it replays, if it is a replay run.
+pub(crate) const RUN_WORK: &str = "SELECT r.id, r.project_id, r.test_id, \
+    CAST(r.test_spec AS TEXT) AS test_spec, r.deployment_config_id, r.platform, r.build_id, \
+    CAST(r.options AS TEXT) AS options, x.occurrence_id AS replay_occurrence_id, \
+    x.fingerprint AS replay_fingerprint, CAST(x.trace AS TEXT) AS replay_trace, \
+    x.minimize AS replay_minimize \
+    FROM runs r LEFT JOIN run_replays x ON x.run_id = r.id WHERE r.job_id = $1";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RunWorkRow {
@@ -170,10 +183,23 @@ pub(crate) struct RunWorkRow {
     platform: String,
     build_id: Option<String>,
     options: String,
+    replay_occurrence_id: Option<String>,
+    replay_fingerprint: Option<String>,
+    replay_trace: Option<String>,
+    replay_minimize: Option<bool>,
 }
 
 impl RunWorkRow {
     pub(crate) fn into_work(self) -> Result<RunWork> {
+        let replay = match (self.replay_occurrence_id, self.replay_trace) {
+            (Some(occurrence_id), Some(trace)) => Some(ReplaySpec {
+                occurrence_id,
+                fingerprint: self.replay_fingerprint.unwrap_or_default(),
+                trace: serde_json::from_str(&trace)?,
+                minimize: self.replay_minimize.unwrap_or(false),
+            }),
+            _ => None,
+        };
         Ok(RunWork {
             run_id: self.id,
             project_id: self.project_id,
@@ -183,46 +209,7 @@ impl RunWorkRow {
             platform: from_text(&self.platform)?,
             build_id: self.build_id,
             options: serde_json::from_str(&self.options)?,
-        })
-    }
-}
-
-pub(crate) const OCCURRENCE_COLUMNS: &str = "id, bug_id, title, description, category, severity, confidence, \
-    reproduction_steps, player_number, test_step, turn, detected_at, details";
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct OccurrenceRow {
-    id: String,
-    bug_id: String,
-    title: String,
-    description: String,
-    category: String,
-    severity: String,
-    confidence: String,
-    reproduction_steps: String,
-    player_number: i32,
-    test_step: Option<i32>,
-    turn: Option<i32>,
-    detected_at: DateTime<Utc>,
-    details: Json<Value>,
-}
-
-impl OccurrenceRow {
-    pub(crate) fn into_occurrence(self) -> Result<BugOccurrence> {
-        Ok(BugOccurrence {
-            id: self.id,
-            bug_id: self.bug_id,
-            title: self.title,
-            description: self.description,
-            category: from_text(&self.category)?,
-            severity: from_text(&self.severity)?,
-            confidence: from_text(&self.confidence)?,
-            reproduction_steps: self.reproduction_steps,
-            player_number: self.player_number,
-            test_step: self.test_step,
-            turn: self.turn,
-            detected_at: self.detected_at,
-            details: from_json(self.details)?,
+            replay,
         })
     }
 }

@@ -91,6 +91,20 @@ async fn insert_run(
     .await
     .map_err(|err| on_write(err, conflict, "project"))?;
 
+    if let Some(replay) = &run.replay {
+        sqlx::query(
+            "INSERT INTO run_replays (run_id, occurrence_id, fingerprint, trace, minimize) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&run.run_id)
+        .bind(&replay.occurrence_id)
+        .bind(&replay.fingerprint)
+        .bind(to_json(&replay.trace)?)
+        .bind(replay.minimize)
+        .execute(&mut **tx)
+        .await?;
+    }
+
     for tag in &run.tags {
         sqlx::query("INSERT INTO run_tags (run_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(&run.run_id)

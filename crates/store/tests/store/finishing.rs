@@ -148,6 +148,8 @@ async fn an_error_with_retries_left_queues_the_job_again_as_new(
             test_step: None,
             video_offset_ms: None,
             screenshot: None,
+            trace: None,
+            minimizes: None,
             detected_at: at(3),
         }],
         ..Default::default()

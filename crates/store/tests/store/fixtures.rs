@@ -138,6 +138,7 @@ pub fn new_run(steps_per_player: &[usize], tags: &[&str]) -> NewRun {
         template_data: json!({"level": 3}).as_object().unwrap().clone(),
         retries: 2,
         players,
+        replay: None,
     }
 }
 

@@ -42,6 +42,8 @@ fn bug(fingerprint: &str, title: &str, seconds: i64) -> NewBugOccurrence {
         test_step: Some(1),
         video_offset_ms: Some(1500),
         screenshot: Some("score.png".to_string()),
+        trace: None,
+        minimizes: None,
         detected_at: at(seconds),
     }
 }

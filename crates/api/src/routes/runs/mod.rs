@@ -17,6 +17,7 @@ use playtest_types::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub(crate) use self::start::{initiator_of, players_of};
 use crate::auth::Caller;
 use crate::extract::ApiQuery;
 use crate::{ApiError, AppState, validate};
@@ -135,11 +136,15 @@ async fn list_run_bugs(
     if !ids::is_short_id(&run_id) {
         return Err(run_not_found());
     }
+    let public_url = &state.settings().public_url;
     let bug_occurrences = state
         .store()
         .run_bugs(&caller.project_id, &run_id)
         .await
-        .map_err(|err| ApiError::or_not_found(err, run_not_found()))?;
+        .map_err(|err| ApiError::or_not_found(err, run_not_found()))?
+        .into_iter()
+        .map(|occurrence| super::bugs::with_artifact_urls(occurrence, public_url, &run_id))
+        .collect();
     Ok(Json(ListBugsResponse {
         multiplayer_run_id: run_id,
         bug_occurrences,

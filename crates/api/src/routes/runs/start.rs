@@ -82,10 +82,7 @@ pub async fn start_run(
     };
 
     let instances = request.instances.unwrap_or(1);
-    let initiator = Initiator {
-        kind: "api_key".to_string(),
-        value: json!({"key_id": caller.key_id, "name": caller.key_name}),
-    };
+    let initiator = initiator_of(&caller);
     let mut runs = Vec::with_capacity(items.len() * instances as usize);
     for (test, retries) in &items {
         let spec = if request.render_templates {
@@ -136,6 +133,14 @@ pub async fn start_run(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+/// Who starts a run: the caller's key.
+pub(crate) fn initiator_of(caller: &Caller) -> Initiator {
+    Initiator {
+        kind: "api_key".to_string(),
+        value: json!({"key_id": caller.key_id, "name": caller.key_name}),
+    }
+}
+
 fn not_found_as(err: StoreError, message: &str, field: &str) -> ApiError {
     ApiError::or_not_found(err, ApiError::not_found_field(message, field))
 }
@@ -176,12 +181,13 @@ fn new_run(
         template_data: request.template_data.clone().unwrap_or_default(),
         retries,
         players: players_of(spec),
+        replay: None,
     }
 }
 
 /// One player per player of the test; a test without players (a game loop,
 /// say) still has one.
-fn players_of(spec: &TestSpec) -> Vec<NewPlayer> {
+pub(crate) fn players_of(spec: &TestSpec) -> Vec<NewPlayer> {
     if spec.players.is_empty() {
         return vec![NewPlayer {
             id: ids::short_id(),

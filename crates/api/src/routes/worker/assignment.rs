@@ -1,6 +1,7 @@
 //! `POST /worker/workers/{worker_id}/lease`: the long poll for work, and
 //! what a leased job carries (the test as it was started, the launch
-//! settings, a signed URL of the build).
+//! settings, signed URLs of the build and of the test's assets, and for a
+//! replay run the trace it replays).
 
 use std::time::Duration;
 
@@ -11,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use playtest_store::{JobFinish, LeaseRef, LeasedJob};
 use playtest_types::{
-    AssignedBuild, BuildStatus, ErrorBody, JobAssignment, LeaseJobRequest, RunOutcome,
+    AssignedAsset, AssignedBuild, BuildStatus, ErrorBody, JobAssignment, LeaseJobRequest,
+    RunOutcome,
 };
 
 use crate::extract::ApiJson;
@@ -130,8 +132,13 @@ async fn assignment(
             Err(err) => return Err(err.into()),
         },
     };
+    let assets = assets(state, &work.project_id, &work.test_id).await?;
     let heartbeat = state.scheduler().settings().heartbeat_interval();
-    let seed = run_seed(&leased.job_id, work.test_spec.discovery.as_ref());
+    // A replay plays its trace from the seed the trace was recorded with.
+    let seed = match &work.replay {
+        Some(replay) => replay.trace.seed,
+        None => run_seed(&leased.job_id, work.test_spec.discovery.as_ref()),
+    };
     Ok(Ok(JobAssignment {
         job_id: leased.job_id.clone(),
         run_id: leased.run_id.clone(),
@@ -147,9 +154,38 @@ async fn assignment(
         build,
         options: work.options,
         seed,
-        assets: vec![],
-        replay: None,
+        assets,
+        replay: work.replay,
     }))
+}
+
+/// Every asset of the test, with a signed URL; none when the test has
+/// been deleted since the run started (the run plays its own copy).
+async fn assets(
+    state: &AppState,
+    project_id: &str,
+    test_id: &str,
+) -> Result<Vec<AssignedAsset>, ApiError> {
+    let records = match state.store().test_assets(project_id, test_id).await {
+        Ok(records) => records,
+        Err(playtest_store::StoreError::NotFound(_)) => return Ok(vec![]),
+        Err(err) => return Err(err.into()),
+    };
+    let lifetime = state.settings().uploads.url_lifetime;
+    let mut assets = Vec::with_capacity(records.len());
+    for record in records {
+        let url = state
+            .blobs()
+            .presign_get(&record.blob_key, lifetime, None)
+            .await?;
+        assets.push(AssignedAsset {
+            name: record.asset.name,
+            size: record.asset.size,
+            sha256: record.asset.sha256,
+            download_url: url.to_string(),
+        });
+    }
+    Ok(assets)
 }
 
 /// The run's seed: the test's own when it sets one (so a run can be
@@ -159,7 +195,9 @@ fn run_seed(job_id: &str, discovery: Option<&playtest_types::DiscoverySettings>)
     if let Some(seed) = discovery.and_then(|d| d.seed) {
         return seed;
     }
-    job_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    job_id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
 }

@@ -21,6 +21,8 @@ const MAX_LOG_LINES: usize = 5_000;
 const MAX_LOG_LINE_BYTES: usize = 8 * 1024;
 /// Most steps or bugs one report may carry.
 const MAX_ITEMS: usize = 1_000;
+/// Most actions a bug's trace may hold.
+const MAX_TRACE_ACTIONS: usize = 100_000;
 
 async fn lease_of(
     state: &AppState,
@@ -104,6 +106,16 @@ pub async fn report(
             512,
         )?;
         validate::text(&format!("bugs[{index}].title"), &bug.title, 1, 500)?;
+        if bug
+            .trace
+            .as_ref()
+            .is_some_and(|t| t.actions.len() > MAX_TRACE_ACTIONS)
+        {
+            return Err(ApiError::validation(
+                format!("bugs[{index}].trace.actions"),
+                format!("a trace may hold at most {MAX_TRACE_ACTIONS} actions"),
+            ));
+        }
         bugs.push(NewBugOccurrence {
             id: ids::prefixed("occ"),
             new_bug_id: ids::prefixed("bug"),
@@ -118,6 +130,8 @@ pub async fn report(
             test_step: bug.test_step,
             video_offset_ms: bug.video_offset_ms,
             screenshot: bug.screenshot,
+            trace: bug.trace,
+            minimizes: bug.minimizes,
             detected_at: now,
         });
     }
