@@ -141,7 +141,7 @@ pub enum DriverError {
 
 /// One platform, seen by an agent.
 #[async_trait]
-pub trait Driver: Send {
+pub trait Driver: Send + Sync {
     /// The screen's size in pixels: coordinates of actions are within it.
     fn viewport(&self) -> (u32, u32);
 

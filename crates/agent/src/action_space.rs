@@ -1,0 +1,282 @@
+//! What an agent can try on a screen: the game's own affordances (keys it
+//! listens for, centres of clickable regions) plus generic probes (clicks
+//! on a coarse grid, at the edges and corners, held keys, and — when
+//! configured — swipes and taps). Moves are computed once per cell and
+//! cached, since asking the driver costs a round trip.
+
+use std::collections::BTreeMap;
+
+use playtest_types::Action;
+use rand::{Rng, SeedableRng, rngs::SmallRng};
+
+use crate::cells::CellId;
+use crate::describe::action_key;
+use crate::driver::Affordances;
+use crate::session::Session;
+
+/// One choice of an agent: a single action, or a gesture of several (a key
+/// held for a while).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    pub actions: Vec<Action>,
+    /// The actions' keys joined by `+`.
+    pub key: String,
+}
+
+impl Move {
+    pub fn new(actions: Vec<Action>) -> Self {
+        let key = actions.iter().map(action_key).collect::<Vec<_>>().join("+");
+        Self { actions, key }
+    }
+
+    pub fn single(action: Action) -> Self {
+        Self::new(vec![action])
+    }
+
+    /// Press `key`, wait `ms`, release it.
+    pub fn hold(key: &str, ms: u64) -> Self {
+        Self::new(vec![
+            Action::KeyDown(key.into()),
+            Action::WaitMs(ms),
+            Action::KeyUp(key.into()),
+        ])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionSpaceSettings {
+    /// Columns and rows of the click grid over the viewport (0 for none).
+    pub grid_columns: u32,
+    pub grid_rows: u32,
+    /// Clicks near the four corners and the middles of the four edges.
+    pub edges_and_corners: bool,
+    /// Each key also as a hold of 300–500 ms (drawn once per key from the seed).
+    pub held_keys: bool,
+    /// Swipes from the centre in four directions.
+    pub drags: bool,
+    /// Taps at the grid points.
+    pub taps: bool,
+    /// A plain wait as a move, for games that change by themselves.
+    pub wait_ms: Option<u64>,
+    /// Keys tried when the driver cannot tell which the game listens for.
+    pub fallback_keys: Vec<String>,
+}
+
+impl Default for ActionSpaceSettings {
+    fn default() -> Self {
+        Self {
+            grid_columns: 4,
+            grid_rows: 3,
+            edges_and_corners: true,
+            held_keys: true,
+            drags: false,
+            taps: false,
+            wait_ms: Some(500),
+            fallback_keys: [
+                "ArrowUp",
+                "ArrowDown",
+                "ArrowLeft",
+                "ArrowRight",
+                "Enter",
+                " ",
+                "Escape",
+                "w",
+                "a",
+                "s",
+                "d",
+            ]
+            .iter()
+            .map(|k| (*k).to_string())
+            .collect(),
+        }
+    }
+}
+
+/// Moves per cell, computed once from the driver's affordances.
+#[derive(Debug, Clone)]
+pub struct ActionSpace {
+    settings: ActionSpaceSettings,
+    viewport: (u32, u32),
+    hold_ms: BTreeMap<String, u64>,
+    rng: SmallRng,
+    cache: BTreeMap<CellId, Vec<Move>>,
+}
+
+impl ActionSpace {
+    pub fn new(settings: ActionSpaceSettings, viewport: (u32, u32), seed: u64) -> Self {
+        Self {
+            settings,
+            viewport,
+            hold_ms: BTreeMap::new(),
+            rng: SmallRng::seed_from_u64(seed ^ 0x5eed_0fac_710a_5eed),
+            cache: BTreeMap::new(),
+        }
+    }
+
+    pub fn cached(&self, cell: CellId) -> Option<&[Move]> {
+        self.cache.get(&cell).map(Vec::as_slice)
+    }
+
+    /// Remembers the moves of a cell, built from what the driver offers.
+    pub fn learn(&mut self, cell: CellId, affordances: &Affordances) -> &[Move] {
+        let moves = self.build(affordances);
+        self.cache.insert(cell, moves);
+        &self.cache[&cell]
+    }
+
+    /// The moves of the session's current cell: cached, or built from the
+    /// driver's affordances (when the driver cannot tell, generic moves are
+    /// used this once and asked for again next time).
+    pub async fn moves_in(&mut self, session: &mut Session<'_>) -> Vec<Move> {
+        let cell = session.cell();
+        if let Some(moves) = self.cached(cell) {
+            return moves.to_vec();
+        }
+        match session.driver().affordances().await {
+            Ok(affordances) => self.learn(cell, &affordances).to_vec(),
+            Err(error) => {
+                tracing::debug!(%error, "no affordances");
+                self.build(&Affordances::default())
+            }
+        }
+    }
+
+    fn hold_for(&mut self, key: &str) -> u64 {
+        if let Some(ms) = self.hold_ms.get(key) {
+            return *ms;
+        }
+        let ms = self.rng.random_range(6..=10) * 50;
+        self.hold_ms.insert(key.to_string(), ms);
+        ms
+    }
+
+    fn build(&mut self, affordances: &Affordances) -> Vec<Move> {
+        let settings = self.settings.clone();
+        let keys = if affordances.keys.is_empty() {
+            &settings.fallback_keys
+        } else {
+            &affordances.keys
+        };
+        let mut moves = Vec::new();
+        for key in keys {
+            moves.push(Move::single(Action::Key(key.clone())));
+        }
+        if settings.held_keys {
+            for key in keys {
+                let ms = self.hold_for(key);
+                moves.push(Move::hold(key, ms));
+            }
+        }
+        for region in &affordances.clickable {
+            moves.push(Move::single(Action::Click(region.center())));
+        }
+        let (width, height) = (self.viewport.0 as i32, self.viewport.1 as i32);
+        let grid = grid_points(width, height, settings.grid_columns, settings.grid_rows);
+        moves.extend(grid.iter().map(|point| Move::single(Action::Click(*point))));
+        if settings.edges_and_corners {
+            let inset = 3;
+            let (right, bottom, mid_x, mid_y) =
+                (width - 1 - inset, height - 1 - inset, width / 2, height / 2);
+            for point in [
+                [inset, inset],
+                [right, inset],
+                [inset, bottom],
+                [right, bottom],
+                [mid_x, inset],
+                [mid_x, bottom],
+                [inset, mid_y],
+                [right, mid_y],
+            ] {
+                moves.push(Move::single(Action::Click(point)));
+            }
+        }
+        if settings.drags {
+            let (x, y) = (width / 2, height / 2);
+            let reach = (width.min(height) / 4).max(10);
+            for [dx, dy] in [[0, -reach], [0, reach], [-reach, 0], [reach, 0]] {
+                moves.push(Move::single(Action::Drag([[x, y], [x + dx, y + dy]])));
+            }
+        }
+        if settings.taps {
+            moves.extend(grid.iter().map(|point| Move::single(Action::Tap(*point))));
+        }
+        if let Some(ms) = settings.wait_ms {
+            moves.push(Move::single(Action::WaitMs(ms)));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        moves.retain(|m| seen.insert(m.key.clone()));
+        moves
+    }
+}
+
+/// Centres of a `columns × rows` grid over the viewport.
+fn grid_points(width: i32, height: i32, columns: u32, rows: u32) -> Vec<[i32; 2]> {
+    let (columns, rows) = (columns as i32, rows as i32);
+    let mut points = Vec::new();
+    for row in 0..rows {
+        for column in 0..columns {
+            points.push([
+                (2 * column + 1) * width / (2 * columns),
+                (2 * row + 1) * height / (2 * rows),
+            ]);
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::Region;
+
+    #[test]
+    fn the_action_space_holds_keys_regions_grid_and_edges_without_duplicates() {
+        let mut space = ActionSpace::new(ActionSpaceSettings::default(), (160, 120), 1);
+        let affordances = Affordances {
+            keys: vec!["ArrowUp".into(), "Enter".into()],
+            clickable: vec![Region {
+                x: 0,
+                y: 0,
+                width: 40,
+                height: 40,
+            }],
+        };
+        let moves = space.learn(CellId(9), &affordances).to_vec();
+        // 2 keys, 2 holds, 1 region (its centre (20, 20) is also a grid point), 12 grid, 8 edges, 1 wait.
+        assert_eq!(moves.len(), 2 + 2 + 12 + 8 + 1);
+        assert!(
+            moves
+                .iter()
+                .any(|m| m.actions.len() == 3 && m.actions[0] == Action::KeyDown("Enter".into()))
+        );
+        assert_eq!(
+            space.cached(CellId(9)).map(<[Move]>::len),
+            Some(moves.len())
+        );
+    }
+
+    #[test]
+    fn drags_and_taps_are_only_tried_when_configured() {
+        let settings = ActionSpaceSettings {
+            drags: true,
+            taps: true,
+            ..ActionSpaceSettings::default()
+        };
+        let mut space = ActionSpace::new(settings, (160, 120), 1);
+        let moves = space.learn(CellId(1), &Affordances::default()).to_vec();
+        assert_eq!(
+            moves
+                .iter()
+                .filter(|m| matches!(m.actions[0], Action::Drag(_)))
+                .count(),
+            4
+        );
+        assert_eq!(
+            moves
+                .iter()
+                .filter(|m| matches!(m.actions[0], Action::Tap(_)))
+                .count(),
+            12
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! The observing half of a session: starting a life (learning the idle
+//! mask), looking at the game, turning an observation into a cell and
+//! detections, and asking a silent game whether it still answers.
+
+use playtest_types::Action;
+use tokio::time::{Instant, timeout};
+
+use super::{Ending, ErrorSeen, LastSeen, Session};
+use crate::cells::CellId;
+use crate::detect::{Incident, Moment};
+use crate::driver::{ConsoleLevel, DriverError, Frame, GameEvent, Observation};
+use crate::error::AgentError;
+use crate::graph::PathRef;
+use crate::trace::{RunTraceEntry, TraceEvent};
+
+impl Session<'_> {
+    /// The driver's observation, abandoned after `call_timeout`.
+    pub(super) async fn observe(&mut self) -> Result<Observation, DriverError> {
+        let allowed = self.settings.call_timeout;
+        timeout(allowed, self.driver.observe())
+            .await
+            .unwrap_or(Err(DriverError::Timeout(allowed)))
+    }
+
+    /// Starts a life: learns the idle mask from a few observations without
+    /// input, then identifies the first cell.
+    pub(super) async fn begin_life(
+        &mut self,
+        event: TraceEvent,
+    ) -> Result<Option<Ending>, AgentError> {
+        self.lives.push(Vec::new());
+        self.gone = None;
+        self.last = None;
+        self.detectors.restarted();
+        self.entries.push(RunTraceEntry {
+            at_ms: self.started.elapsed().as_millis() as u64,
+            what: event,
+            cell: None,
+        });
+        let mut idle = Vec::new();
+        let mut frames = Vec::new();
+        let mut dom_digest = None;
+        for i in 0..self.settings.idle_observations.max(1) {
+            if i > 0 {
+                self.pause(self.settings.idle_interval).await?;
+            }
+            let observation = match self.observe().await {
+                Ok(observation) => observation,
+                Err(DriverError::GameGone(reason)) => return Ok(Some(self.gone_incident(&reason))),
+                Err(DriverError::Timeout(_)) => match self.check_answer(None).await? {
+                    Some(ending) => return Ok(Some(ending)),
+                    None => continue,
+                },
+                Err(other) => return Err(other.into()),
+            };
+            self.counters.observations += 1;
+            frames.push(observation.frames_drawn);
+            dom_digest = observation.dom_digest;
+            if let Some(ending) = self.digest(observation, None, None) {
+                return Ok(Some(ending));
+            }
+            if let Some(last) = &self.last {
+                idle.push(last.thumbnail.clone());
+            }
+        }
+        if frames.len() >= 2 {
+            self.render_loop = Some(frames.last() > frames.first());
+        }
+        if let Some(remap) = self.cells.learn_idle(&idle) {
+            self.graph.rekey(&remap);
+            self.seen_cells = self
+                .seen_cells
+                .iter()
+                .map(|c| remap.get(c).copied().unwrap_or(*c))
+                .collect();
+            self.sink.log(format!(
+                "Idle animation found in more places; {} blocks of the screen are ignored now.",
+                self.cells.masked_blocks()
+            ));
+        }
+        let Some(thumbnail) = idle.last() else {
+            return Ok(Some(Ending::Gone(
+                "no observation of the game succeeded".into(),
+            )));
+        };
+        let (cell, _) = self.cells.identify(thumbnail, dom_digest);
+        self.cell = cell;
+        if self.seen_cells.insert(cell) {
+            self.actions_since_new_cell = 0;
+        }
+        self.graph.visit(
+            cell,
+            PathRef {
+                life: self.lives.len() - 1,
+                len: 0,
+            },
+        );
+        if let Some(entry) = self.entries.last_mut() {
+            entry.cell = Some(cell);
+        }
+        self.cycle_end = Instant::now();
+        Ok(None)
+    }
+
+    /// Observes and digests; a timed-out or slow observation leads to a ping.
+    pub(super) async fn look(
+        &mut self,
+        action: Option<&Action>,
+        previous_cell: CellId,
+    ) -> Result<Option<Ending>, AgentError> {
+        let began = Instant::now();
+        let observation = match self.observe().await {
+            Ok(observation) => observation,
+            Err(DriverError::GameGone(reason)) => return Ok(Some(self.gone_incident(&reason))),
+            Err(DriverError::Timeout(_)) => return self.check_answer(action).await,
+            Err(other) => return Err(other.into()),
+        };
+        let slow = began.elapsed() >= self.settings.slow_observe;
+        self.counters.observations += 1;
+        if let Some(ending) = self.digest(observation, action, Some(previous_cell)) {
+            return Ok(Some(ending));
+        }
+        if slow {
+            return self.check_answer(action).await;
+        }
+        Ok(None)
+    }
+
+    /// Turns an observation into a cell and detections. `previous_cell` is
+    /// `None` while learning the idle mask (no cell is identified then).
+    pub(super) fn digest(
+        &mut self,
+        mut observation: Observation,
+        action: Option<&Action>,
+        previous_cell: Option<CellId>,
+    ) -> Option<Ending> {
+        let thumbnail = self.cells.thumbnail(&observation.frame);
+        let cell = previous_cell.map(|_| self.cells.identify(&thumbnail, observation.dom_digest).0);
+        let new_cell = cell.is_some_and(|c| self.seen_cells.insert(c));
+        if new_cell {
+            self.actions_since_new_cell = 0;
+        }
+        let screen_change = self
+            .last
+            .as_ref()
+            .map_or(255.0, |l| l.thumbnail.max_difference(&thumbnail));
+        let frames_advanced = self
+            .last
+            .as_ref()
+            .map(|l| observation.frames_drawn.saturating_sub(l.frames_drawn));
+        let at = observation.at;
+        for event in &observation.events {
+            match event {
+                GameEvent::Exception { message, .. } => self.errors.push(ErrorSeen {
+                    text: message.clone(),
+                    at,
+                }),
+                GameEvent::Console {
+                    level: ConsoleLevel::Error,
+                    text,
+                    ..
+                } => {
+                    self.errors.push(ErrorSeen {
+                        text: text.clone(),
+                        at,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let crashed = observation.events.iter().find_map(|e| match e {
+            GameEvent::Crashed { reason } => Some(reason.clone()),
+            _ => None,
+        });
+        let detections = {
+            let moment = Moment {
+                observation: &observation,
+                action,
+                cell,
+                previous_cell,
+                new_cell,
+                screen_change,
+                frames_advanced,
+                render_loop: self.render_loop,
+                first_of_life: self.last.is_none(),
+                graph: &self.graph,
+            };
+            self.detectors.observe(&moment)
+        };
+        if let Some(cell) = cell {
+            self.cell = cell;
+            if action.is_some()
+                && let Some(entry) = self.entries.last_mut()
+                && entry.cell.is_none()
+            {
+                entry.cell = Some(cell);
+            }
+        }
+        self.last_new_cell = new_cell;
+        self.last_change = screen_change;
+        let frame = std::mem::replace(
+            &mut observation.frame,
+            Frame {
+                width: 0,
+                height: 0,
+                rgb: Vec::new(),
+                encoded: None,
+            },
+        );
+        self.last = Some(LastSeen {
+            frame,
+            thumbnail,
+            frames_drawn: observation.frames_drawn,
+            video_offset: observation.video_offset,
+        });
+        let stuck = detections
+            .iter()
+            .find(|(_, d)| d.stuck)
+            .map(|(_, d)| d.title.clone());
+        self.report_all(detections);
+        match (crashed, stuck) {
+            (Some(reason), _) => Some(Ending::Gone(reason)),
+            (None, Some(title)) => Some(Ending::Stuck(title.to_lowercase())),
+            (None, None) => None,
+        }
+    }
+
+    /// Pings the game; no answer is a hang.
+    pub(super) async fn check_answer(
+        &mut self,
+        action: Option<&Action>,
+    ) -> Result<Option<Ending>, AgentError> {
+        self.counters.pings += 1;
+        self.actions_since_ping = 0;
+        let waited = self.settings.ping_timeout;
+        let answer = timeout(
+            waited + self.settings.call_timeout,
+            self.driver.ping(waited),
+        )
+        .await;
+        match answer.unwrap_or(Ok(None)) {
+            Ok(Some(_)) | Err(DriverError::Unsupported(_)) => Ok(None),
+            Ok(None) | Err(DriverError::Timeout(_)) => {
+                let detections = self.detectors.incident(&Incident::NoAnswer {
+                    waited,
+                    last_action: action,
+                });
+                self.report_all(detections);
+                Ok(Some(Ending::Gone("the game stopped answering".into())))
+            }
+            Err(DriverError::GameGone(reason)) => Ok(Some(self.gone_incident(&reason))),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    pub(super) fn gone_incident(&mut self, reason: &str) -> Ending {
+        let detections = self.detectors.incident(&Incident::GameGone { reason });
+        self.report_all(detections);
+        Ending::Gone(reason.to_string())
+    }
+}

@@ -1,0 +1,58 @@
+//! How a session behaves, with defaults that suit a web game.
+
+use std::time::Duration;
+
+use crate::cells::CellSettings;
+use crate::detect::DetectorSettings;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSettings {
+    /// Seed of the run: written into traces, and the explorer's choices.
+    pub seed: u64,
+    /// Wait after each input before observing.
+    pub settle: Duration,
+    /// The run ends (`DeadlineReached`) after this long.
+    pub max_duration: Option<Duration>,
+    /// Ping the game every this many actions.
+    pub ping_every: u32,
+    /// How long a ping may take before the game counts as hung.
+    pub ping_timeout: Duration,
+    /// An observation slower than this is followed by a ping.
+    pub slow_observe: Duration,
+    /// A driver call (an observation, an input beyond its own wait) that
+    /// takes longer is abandoned as timed out, then the game is pinged.
+    pub call_timeout: Duration,
+    /// Observations without input after a start, to learn the idle mask.
+    pub idle_observations: u32,
+    pub idle_interval: Duration,
+    /// Pauses between actions shorter than this are not recorded.
+    pub min_recorded_pause: Duration,
+    /// Write every action to the sink's log.
+    pub log_actions: bool,
+    /// Restart a game that vanished, hung or got stuck (explorer); when
+    /// false, a vanished game ends the session (`GameGone`).
+    pub restart_when_stuck: bool,
+    pub cells: CellSettings,
+    pub detectors: DetectorSettings,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            settle: Duration::from_millis(75),
+            max_duration: None,
+            ping_every: 10,
+            ping_timeout: Duration::from_secs(5),
+            slow_observe: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(10),
+            idle_observations: 8,
+            idle_interval: Duration::from_millis(150),
+            min_recorded_pause: Duration::from_millis(50),
+            log_actions: true,
+            restart_when_stuck: true,
+            cells: CellSettings::default(),
+            detectors: DetectorSettings::default(),
+        }
+    }
+}

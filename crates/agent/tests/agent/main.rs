@@ -1,0 +1,9 @@
+//! The agents, detectors, replay and minimisation against the fake game.
+
+mod common;
+mod detecting;
+mod exploring;
+mod minimizing;
+mod replaying;
+mod session;
+mod verifying;
