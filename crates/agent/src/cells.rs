@@ -1,14 +1,20 @@
 //! Cells: frames reduced to a coarse identity of "which screen is this".
 //!
-//! A frame is shrunk to a small greyscale grid of block means (16×16 by
-//! default), and each block's mean is quantised to a few levels (4 by
-//! default). Blocks that change while nobody touches the game (a clock, a
+//! A frame is shrunk to a small greyscale grid of block means (32×32 by
+//! default), and each block's mean is quantised to a few levels (6 by
+//! default). The grid is fine enough that a game piece one tile across
+//! (a player in a maze, a 2048 tile) moves several blocks; a coarser one
+//! merged most boards of a real game into a handful of cells. Blocks that change while nobody touches the game (a clock, a
 //! blinking cursor, an idle animation) are learned from a few idle frames
 //! at the start and after each restart and *masked*: they take no part in
 //! a cell's identity. Two signatures are compared by their Hamming distance
 //! over the unmasked blocks (how many blocks have a different level); a new
 //! signature within `tolerance` blocks of a known cell *is* that cell, which
-//! absorbs compression noise that tips one block over a level boundary.
+//! absorbs compression noise that tips one block over a level boundary. The
+//! default tolerance is 0: a browser encodes the same pixels to the same
+//! bytes, so the same screen never differs, and with a tolerance a chain of
+//! one-block changes (a piece walking across a board) collapses into one
+//! cell.
 //! A board that changed (a piece moved, a menu opened) changes several
 //! blocks by whole levels and so becomes a new cell.
 //!
@@ -51,10 +57,10 @@ pub struct CellSettings {
 impl Default for CellSettings {
     fn default() -> Self {
         Self {
-            grid_width: 16,
-            grid_height: 16,
-            levels: 4,
-            tolerance: 1,
+            grid_width: 32,
+            grid_height: 32,
+            levels: 6,
+            tolerance: 0,
             idle_threshold: 4.0,
             use_dom_digest: false,
         }
@@ -479,7 +485,7 @@ mod tests {
         let map = learned_map();
         let a = map.thumbnail(&board(1, false));
         assert_eq!(a.max_difference(&map.thumbnail(&board(1, false))), 0.0);
-        assert!(a.max_difference(&map.thumbnail(&noisy(&board(1, false), 6, 3))) < 1.5);
+        assert!(a.max_difference(&map.thumbnail(&noisy(&board(1, false), 6, 3))) < 4.0);
         assert!(a.max_difference(&map.thumbnail(&board(2, false))) > 50.0);
     }
 }

@@ -116,7 +116,9 @@ pub struct Explorer {
     traps: BTreeSet<CellId>,
     bad_moves: BTreeSet<String>,
     /// Per move key: (tries, tries that changed the cell), over the run.
-    effects: BTreeMap<String, (u32, u32)>,
+    /// Per move key, every try outside a restart: where, and whether it
+    /// changed the cell. Read by [`Explorer::prior`].
+    effects: BTreeMap<String, Vec<(CellId, bool)>>,
     moves: u64,
 }
 
@@ -180,12 +182,16 @@ impl Explorer {
         let promising: Vec<&Move> = moves
             .iter()
             .filter(|m| {
-                graph.tries(cell, &m.key) == 0 && self.prior(&m.key) >= self.settings.min_prior
+                graph.tries(cell, &m.key) == 0
+                    && self.prior(graph, &m.key) >= self.settings.min_prior
             })
             .collect();
         if !promising.is_empty() {
             self.exhausted_moves = 0;
-            let priors: Vec<f64> = promising.iter().map(|m| self.prior(&m.key)).collect();
+            let priors: Vec<f64> = promising
+                .iter()
+                .map(|m| self.untried_score(graph, &m.key))
+                .collect();
             let chosen = promising[self.pick_best(&priors)].clone();
             return self.make(session, &chosen).await;
         }
@@ -202,10 +208,47 @@ impl Explorer {
         self.make(session, &chosen).await
     }
 
-    /// How often moves with this key changed the cell, smoothed.
-    fn prior(&self, key: &str) -> f64 {
-        let (tries, effective) = self.effects.get(key).copied().unwrap_or((0, 0));
-        (f64::from(effective) + 1.0) / (f64::from(tries) + 2.0)
+    /// How often moves with this key changed the cell, smoothed. A failure
+    /// counts as much as the cell it happened in was lively (the share of
+    /// the keys tried there that changed it): on a title screen where one
+    /// button of twenty works, a key that did nothing says little about
+    /// that key.
+    fn prior(&self, graph: &StateGraph, key: &str) -> f64 {
+        let (mut tries, mut effective) = (0.0, 0.0);
+        for (cell, changed) in self.effects.get(key).into_iter().flatten() {
+            if *changed {
+                tries += 1.0;
+                effective += 1.0;
+            } else {
+                tries += Self::liveliness(graph, *cell);
+            }
+        }
+        (effective + 1.0) / (tries + 2.0)
+    }
+
+    /// Among the untried moves of a cell, which to try first: moves whose
+    /// key changed some cell before (arrows in a maze, a start button) come
+    /// before keys never seen working, each by its prior.
+    fn untried_score(&self, graph: &StateGraph, key: &str) -> f64 {
+        let worked = self
+            .effects
+            .get(key)
+            .is_some_and(|tries| tries.iter().any(|(_, changed)| *changed));
+        self.prior(graph, key) + if worked { 1.0 } else { 0.0 }
+    }
+
+    /// The share of the keys tried in `cell` that led out of it.
+    fn liveliness(graph: &StateGraph, cell: CellId) -> f64 {
+        let (mut keys, mut leaving) = (0u32, 0u32);
+        for (_, destinations) in graph.edges_from(cell) {
+            keys += 1;
+            leaving += u32::from(destinations.keys().any(|next| *next != cell));
+        }
+        if keys == 0 {
+            1.0
+        } else {
+            f64::from(leaving) / f64::from(keys)
+        }
     }
 
     /// The mean `1/sqrt(visits + 1)` of where the move led (staying counts
@@ -214,7 +257,7 @@ impl Explorer {
     fn novelty(&self, graph: &StateGraph, cell: CellId, m: &Move) -> f64 {
         let tries = graph.tries(cell, &m.key);
         if tries == 0 {
-            return self.prior(&m.key);
+            return self.prior(graph, &m.key);
         }
         let mut weighted = 0.0;
         for (next, count) in graph.destinations(cell, &m.key).into_iter().flatten() {
@@ -241,9 +284,10 @@ impl Explorer {
             Ok(performed) => {
                 self.moves += 1;
                 if !performed.restarted {
-                    let effect = self.effects.entry(chosen.key.clone()).or_insert((0, 0));
-                    effect.0 += 1;
-                    effect.1 += u32::from(performed.cell != from);
+                    self.effects
+                        .entry(chosen.key.clone())
+                        .or_default()
+                        .push((from, performed.cell != from));
                 }
                 self.note_traps(session, from, &performed);
                 Ok(())
@@ -271,7 +315,7 @@ impl Explorer {
             Some(moves) => moves.iter().any(|m| {
                 !self.bad_moves.contains(&m.key)
                     && graph.tries(cell, &m.key) == 0
-                    && self.prior(&m.key) >= self.settings.min_prior
+                    && self.prior(graph, &m.key) >= self.settings.min_prior
             }),
             None => true,
         }

@@ -17,6 +17,7 @@ mod ci;
 mod faults;
 mod real_server;
 mod upload;
+mod web;
 
 const BIN: &str = env!("CARGO_BIN_EXE_playtest");
 

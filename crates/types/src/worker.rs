@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    BugTrace,
-    BugCategory, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Severity, StepResult,
-    StepState, TestSpec,
+    BugCategory, BugTrace, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Severity,
+    StepResult, StepState, TestSpec,
 };
 
 /// Body of `POST /worker/register`: what this worker can drive.

@@ -13,9 +13,9 @@ use playtest_types::{CompleteJobRequest, JobAssignment, RunOutcome};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::reporter::Reporter;
 use crate::artifacts::upload_artifacts;
 use crate::play::{Play, Player};
+use crate::reporter::Reporter;
 use crate::{BuildCache, BuildToFetch, WorkerSettings};
 
 /// How many times a complete is retried when the server cannot be reached.
@@ -145,13 +145,8 @@ impl JobRunner {
             Player::Web => crate::play::web::play(&play).await,
         };
         reporter.cleaning_up();
-        let artifacts = upload_artifacts(
-            &self.client,
-            &self.worker_id,
-            job,
-            &played.artifacts,
-        )
-        .await;
+        let artifacts =
+            upload_artifacts(&self.client, &self.worker_id, job, &played.artifacts).await;
         Ending {
             outcome: played.outcome,
             reason: played.reason,
@@ -174,9 +169,10 @@ impl JobRunner {
         };
         let download_url = url::Url::parse(&build.download_url)
             .map_err(|err| format!("the build's download URL is unusable: {err}"))?;
-        reporter.agent_log(
-            format!("preparing build {} ({} bytes)", build.id, build.size),
-        );
+        reporter.agent_log(format!(
+            "preparing build {} ({} bytes)",
+            build.id, build.size
+        ));
         let prepared = self
             .cache
             .prepare(&BuildToFetch {
@@ -187,13 +183,11 @@ impl JobRunner {
             })
             .await
             .map_err(|err| format!("could not prepare build {}: {err}", build.id))?;
-        reporter.agent_log(
-            if prepared.downloaded {
-                "build downloaded and unpacked".to_string()
-            } else {
-                "build taken from the cache".to_string()
-            },
-        );
+        reporter.agent_log(if prepared.downloaded {
+            "build downloaded and unpacked".to_string()
+        } else {
+            "build taken from the cache".to_string()
+        });
         let game_dir = run_dir.join("game");
         tokio::fs::create_dir_all(run_dir)
             .await

@@ -23,6 +23,7 @@
 //! them with `anyhow` context and logs them once, where it handles them.
 
 mod artifacts;
+pub mod browser_sandbox;
 pub mod build_cache;
 pub mod game_loop;
 pub mod job;
@@ -39,7 +40,8 @@ pub use game_loop::{
     Finding, GameLoopError, GameLoopReport, GameLoopRun, LogLine, Stream, Verdict, findings,
     run_game_loop,
 };
+pub use playtest_driver_web::default_chromium;
 pub use sandbox::{Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits};
-pub use settings::WorkerSettings;
+pub use settings::{WebTools, WorkerSettings};
 pub use signal::signal_name;
 pub use unpack::{ArchiveFormat, Refusal, UnpackError, UnpackLimits, Unpacked, unpack};

@@ -180,7 +180,6 @@ mod tests {
     use super::*;
     use chrono::Utc;
 
-
     #[test]
     fn a_batch_takes_at_most_the_line_limit_and_keeps_the_rest_in_order() {
         let mut pending = JobReport::default();

@@ -17,6 +17,9 @@ pub struct WorkerSettings {
     /// How the worker is named in `GET /workers`.
     pub name: String,
     pub platforms: Vec<PlatformKind>,
+    /// The web driver's programs; `None` when this worker plays no web
+    /// builds.
+    pub web: Option<WebTools>,
     /// Jobs run at once.
     pub slots: u32,
     /// Builds cache (`<dir>/builds`) and per-run folders (`<dir>/runs`).
@@ -26,4 +29,13 @@ pub struct WorkerSettings {
     pub lease_wait: Duration,
     /// A game loop's time limit when neither the test nor the run sets one.
     pub default_max_duration: Duration,
+}
+
+/// The programs the web driver runs.
+#[derive(Debug, Clone)]
+pub struct WebTools {
+    /// Chromium's binary (run inside the sandbox, so under `/usr`).
+    pub chromium: PathBuf,
+    /// ffmpeg, on the host; `None`: runs are not recorded.
+    pub ffmpeg: Option<PathBuf>,
 }

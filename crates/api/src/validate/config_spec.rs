@@ -64,7 +64,12 @@ pub fn config_spec(spec: &DeploymentConfigSpec) -> Checked {
         ));
     }
     for (i, script) in launch.init_scripts.iter().enumerate() {
-        text(&format!("launch.init_scripts[{i}]"), script, 1, MAX_INIT_SCRIPT_CHARS)?;
+        text(
+            &format!("launch.init_scripts[{i}]"),
+            script,
+            1,
+            MAX_INIT_SCRIPT_CHARS,
+        )?;
     }
     Ok(())
 }

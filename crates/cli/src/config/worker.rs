@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use playtest_types::PlatformKind;
-use playtest_worker::{SandboxLimits, WorkerSettings};
+use playtest_worker::{SandboxLimits, WebTools, WorkerSettings};
 
 use super::storage::parse_size;
 
@@ -58,6 +58,12 @@ pub struct GameLimitArgs {
     /// A game loop's time limit when neither the test nor the run sets one [default: 600]
     #[arg(long, env = "PLAYTEST_GAME_MAX_SECONDS", value_name = "S")]
     pub game_max_seconds: Option<u64>,
+    /// Chromium, which plays web builds [default: Debian's, when installed]
+    #[arg(long, env = "PLAYTEST_CHROMIUM", value_name = "PATH")]
+    pub chromium: Option<PathBuf>,
+    /// ffmpeg, which records web runs as H.264 [default: /usr/bin/ffmpeg, when installed]
+    #[arg(long, env = "PLAYTEST_FFMPEG", value_name = "PATH")]
+    pub ffmpeg: Option<PathBuf>,
 }
 
 impl GameLimitArgs {
@@ -72,11 +78,17 @@ impl GameLimitArgs {
         work_dir: PathBuf,
     ) -> WorkerSettings {
         let defaults = SandboxLimits::default();
+        let web = self.web_tools();
+        let mut platforms = vec![PlatformKind::Linux];
+        if web.is_some() {
+            platforms.push(PlatformKind::Web);
+        }
         WorkerSettings {
             server_url,
             token,
             name,
-            platforms: vec![PlatformKind::Linux],
+            platforms,
+            web,
             slots,
             work_dir,
             limits: SandboxLimits {
@@ -87,6 +99,38 @@ impl GameLimitArgs {
             lease_wait: Duration::from_secs(30),
             default_max_duration: Duration::from_secs(self.game_max_seconds.unwrap_or(600)),
         }
+    }
+}
+
+impl GameLimitArgs {
+    /// The web driver's tools, `None` (no web platform) when Chromium is
+    /// not there. A named Chromium that does not exist is still taken, so
+    /// its jobs fail saying so rather than going to no worker at all.
+    fn web_tools(&self) -> Option<WebTools> {
+        let chromium = match &self.chromium {
+            Some(path) => path.clone(),
+            None => {
+                let found = playtest_worker::default_chromium();
+                if !found.is_file() {
+                    tracing::info!(
+                        "no Chromium at {}: this worker plays no web builds (install Debian's chromium, or pass --chromium)",
+                        found.display()
+                    );
+                    return None;
+                }
+                found
+            }
+        };
+        let ffmpeg = match &self.ffmpeg {
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from("/usr/bin/ffmpeg")).filter(|path| path.is_file()),
+        };
+        if ffmpeg.is_none() {
+            tracing::info!(
+                "no ffmpeg: web runs are not recorded (install Debian's ffmpeg, or pass --ffmpeg)"
+            );
+        }
+        Some(WebTools { chromium, ffmpeg })
     }
 }
 

@@ -45,6 +45,7 @@ pub async fn worker(app: &TestApp, slots: u32) -> TestWorker {
         token,
         name: "test worker".into(),
         platforms: vec![PlatformKind::Linux],
+        web: None,
         slots,
         work_dir: dir.path().to_path_buf(),
         limits: playtest_worker::SandboxLimits::default(),

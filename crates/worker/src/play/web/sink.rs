@@ -1,0 +1,178 @@
+//! Where the agent's news goes in a worker: steps and bugs to the server
+//! (through the [`Reporter`]), log lines to `logs.txt` and the live log,
+//! and each bug's screenshot to a file that is uploaded with the run.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::Utc;
+use playtest_agent::{Finding, Sink, StepPhase, StepUpdate};
+use playtest_types::{BugReport, LogStream, StepReport, StepResult, StepState};
+
+use super::log_file::LogFile;
+use crate::reporter::Reporter;
+
+pub struct ReportSink<'a> {
+    reporter: &'a Reporter,
+    log: &'a LogFile,
+    evidence_dir: PathBuf,
+    state: Mutex<SinkState>,
+}
+
+#[derive(Default)]
+struct SinkState {
+    screenshots: Vec<PathBuf>,
+    findings: Vec<Finding>,
+    /// When each step started, by step number.
+    step_starts: Vec<(i32, chrono::DateTime<Utc>)>,
+}
+
+impl<'a> ReportSink<'a> {
+    pub fn new(reporter: &'a Reporter, log: &'a LogFile, evidence_dir: &Path) -> Self {
+        ReportSink {
+            reporter,
+            log,
+            evidence_dir: evidence_dir.to_path_buf(),
+            state: Mutex::new(SinkState::default()),
+        }
+    }
+
+    /// Screenshots written so far, to upload.
+    pub fn screenshots(&self) -> Vec<PathBuf> {
+        self.state
+            .lock()
+            .map(|s| s.screenshots.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every finding reported, in order.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.state
+            .lock()
+            .map(|s| s.findings.clone())
+            .unwrap_or_default()
+    }
+
+    /// Reports `finding` as the shorter trace of `occurrence_id`.
+    pub fn report_minimized(&self, occurrence_id: &str, finding: Finding) {
+        let report = self.bug_report(finding, Some(occurrence_id.to_string()));
+        self.reporter.bug(report);
+    }
+
+    fn bug_report(&self, finding: Finding, minimizes: Option<String>) -> BugReport {
+        let screenshot = finding.screenshot.as_ref().and_then(|image| {
+            let mut state = self.state.lock().ok()?;
+            let name = format!(
+                "bug-{}.{}",
+                state.screenshots.len() + 1,
+                image.format.extension()
+            );
+            let path = self.evidence_dir.join(&name);
+            match std::fs::write(&path, &image.bytes) {
+                Ok(()) => {
+                    state.screenshots.push(path);
+                    Some(name)
+                }
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), error = %err, "could not keep a bug's screenshot");
+                    None
+                }
+            }
+        });
+        BugReport {
+            fingerprint: finding.fingerprint,
+            title: finding.title,
+            description: finding.description,
+            category: finding.category,
+            severity: finding.severity,
+            confidence: finding.confidence,
+            reproduction_steps: finding.reproduction_steps,
+            player_number: 0,
+            test_step: finding.test_step,
+            video_offset_ms: finding.video_offset.map(|d| d.as_millis() as i64),
+            screenshot,
+            trace: Some(finding.trace),
+            minimizes,
+        }
+    }
+}
+
+impl Sink for ReportSink<'_> {
+    fn step(&self, update: StepUpdate) {
+        let now = Utc::now();
+        let started = |state: &SinkState| {
+            state
+                .step_starts
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == update.step_number)
+                .map(|(_, at)| *at)
+        };
+        let report = match update.phase {
+            StepPhase::Started { goal } => {
+                if let Ok(mut state) = self.state.lock() {
+                    state.step_starts.push((update.step_number, now));
+                }
+                self.log.line(
+                    LogStream::Agent,
+                    format!("Step {}: {goal}", update.step_number),
+                );
+                StepReport {
+                    player_number: update.player_number,
+                    step_number: update.step_number,
+                    state: StepState::Running,
+                    result: None,
+                    report: None,
+                    start_time: Some(now),
+                    end_time: None,
+                }
+            }
+            StepPhase::Ended { result, report } => {
+                let start_time = self.state.lock().ok().and_then(|s| started(&s));
+                self.log.line(
+                    LogStream::Agent,
+                    format!(
+                        "Step {} {}: {report}",
+                        update.step_number,
+                        if result == StepResult::Success {
+                            "passed"
+                        } else {
+                            "failed"
+                        }
+                    ),
+                );
+                StepReport {
+                    player_number: update.player_number,
+                    step_number: update.step_number,
+                    state: StepState::Completed,
+                    result: Some(result),
+                    report: Some(report),
+                    start_time: start_time.or(Some(now)),
+                    end_time: Some(now),
+                }
+            }
+            StepPhase::NotRun { reason } => StepReport {
+                player_number: update.player_number,
+                step_number: update.step_number,
+                state: StepState::Incomplete,
+                result: None,
+                report: Some(format!("not run: {reason}")),
+                start_time: None,
+                end_time: Some(now),
+            },
+        };
+        self.reporter.step(report);
+    }
+
+    fn finding(&self, finding: Finding) {
+        if let Ok(mut state) = self.state.lock() {
+            state.findings.push(finding.clone());
+        }
+        let report = self.bug_report(finding, None);
+        self.reporter.bug(report);
+    }
+
+    fn log(&self, line: String) {
+        self.log.line(LogStream::Agent, line);
+    }
+}
