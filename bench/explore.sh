@@ -19,8 +19,8 @@ source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 seconds=${BENCH_SECONDS:-120}
 seeds=${BENCH_SEEDS:-5}
-fault_seconds=${BENCH_FAULT_SECONDS:-120}
-crash_fault=${BENCH_CRASH_FAULT:-throw-on-merge}
+fault_seconds=${BENCH_FAULT_SECONDS:-60}
+crash_fault=${BENCH_CRASH_FAULT:-crash}
 helper="$ROOT/bench/explore.py"
 
 apt_install curl
