@@ -132,6 +132,7 @@ pub async fn run_verification(
             phase: StepPhase::Ended {
                 result,
                 report: report.clone(),
+                screenshot: session.last_frame().and_then(|f| f.encoded.clone()),
             },
         });
         outcomes.push(StepOutcome {

@@ -34,6 +34,8 @@ pub enum StepPhase {
     Ended {
         result: StepResult,
         report: String,
+        /// The screen as the step ended, when the driver gives pictures.
+        screenshot: Option<EncodedImage>,
     },
     /// The step was not played (a player beyond the first, or the game was
     /// gone).

@@ -1,9 +1,11 @@
 //! Where the agent's news goes in a worker: steps and bugs to the server
 //! (through the [`Reporter`]), log lines to `logs.txt` and the live log,
-//! and each bug's screenshot to a file that is uploaded with the run.
+//! and the screenshot of each bug and of each step's end to a file that is
+//! uploaded with the run (`bug-N.jpg`, `step-N.jpg`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::Utc;
 use playtest_agent::{Finding, Sink, StepPhase, StepUpdate};
@@ -16,6 +18,8 @@ pub struct ReportSink<'a> {
     reporter: &'a Reporter,
     log: &'a LogFile,
     evidence_dir: PathBuf,
+    /// Bugs with a screenshot so far (their files are `bug-N.*`).
+    bugs: AtomicUsize,
     state: Mutex<SinkState>,
 }
 
@@ -33,11 +37,12 @@ impl<'a> ReportSink<'a> {
             reporter,
             log,
             evidence_dir: evidence_dir.to_path_buf(),
+            bugs: AtomicUsize::new(0),
             state: Mutex::new(SinkState::default()),
         }
     }
 
-    /// Screenshots written so far, to upload.
+    /// Screenshots written so far (bugs' and steps'), to upload.
     pub fn screenshots(&self) -> Vec<PathBuf> {
         self.state
             .lock()
@@ -53,6 +58,23 @@ impl<'a> ReportSink<'a> {
             .unwrap_or_default()
     }
 
+    /// Writes a screenshot to upload with the run; whether it was written.
+    fn keep_image(&self, name: &str, bytes: &[u8]) -> bool {
+        let path = self.evidence_dir.join(name);
+        match std::fs::write(&path, bytes) {
+            Ok(()) => {
+                if let Ok(mut state) = self.state.lock() {
+                    state.screenshots.push(path);
+                }
+                true
+            }
+            Err(err) => {
+                tracing::warn!(path = %path.display(), error = %err, "could not keep a screenshot");
+                false
+            }
+        }
+    }
+
     /// Reports `finding` as the shorter trace of `occurrence_id`.
     pub fn report_minimized(&self, occurrence_id: &str, finding: Finding) {
         let report = self.bug_report(finding, Some(occurrence_id.to_string()));
@@ -61,23 +83,9 @@ impl<'a> ReportSink<'a> {
 
     fn bug_report(&self, finding: Finding, minimizes: Option<String>) -> BugReport {
         let screenshot = finding.screenshot.as_ref().and_then(|image| {
-            let mut state = self.state.lock().ok()?;
-            let name = format!(
-                "bug-{}.{}",
-                state.screenshots.len() + 1,
-                image.format.extension()
-            );
-            let path = self.evidence_dir.join(&name);
-            match std::fs::write(&path, &image.bytes) {
-                Ok(()) => {
-                    state.screenshots.push(path);
-                    Some(name)
-                }
-                Err(err) => {
-                    tracing::warn!(path = %path.display(), error = %err, "could not keep a bug's screenshot");
-                    None
-                }
-            }
+            let bugs = self.bugs.fetch_add(1, Ordering::Relaxed) + 1;
+            let name = format!("bug-{bugs}.{}", image.format.extension());
+            self.keep_image(&name, &image.bytes).then_some(name)
         });
         BugReport {
             fingerprint: finding.fingerprint,
@@ -127,8 +135,18 @@ impl Sink for ReportSink<'_> {
                     end_time: None,
                 }
             }
-            StepPhase::Ended { result, report } => {
+            StepPhase::Ended {
+                result,
+                report,
+                screenshot,
+            } => {
                 let start_time = self.state.lock().ok().and_then(|s| started(&s));
+                if let Some(image) = screenshot {
+                    self.keep_image(
+                        &format!("step-{}.{}", update.step_number, image.format.extension()),
+                        &image.bytes,
+                    );
+                }
                 self.log.line(
                     LogStream::Agent,
                     format!(
