@@ -300,6 +300,33 @@ async fn the_same_seed_gives_the_same_randomness_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_forgets_what_the_game_saved_in_the_browser() {
+    let mut driver = launch("random").await;
+    driver
+        .evaluate("localStorage.setItem('save', 'level 9'); sessionStorage.setItem('tab', 'x'); document.cookie = 'c=1'; true")
+        .await
+        .unwrap();
+    assert_eq!(
+        driver
+            .evaluate("localStorage.getItem('save')")
+            .await
+            .unwrap(),
+        json!("level 9")
+    );
+    driver.restart().await.unwrap();
+    assert_eq!(
+        driver
+            .evaluate(
+                "[localStorage.getItem('save'), sessionStorage.getItem('tab'), document.cookie]"
+            )
+            .await
+            .unwrap(),
+        json!([null, null, ""])
+    );
+    driver.finish().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_game_reaches_its_own_files_and_nothing_else() {
     let mut driver = launch("offline").await;
     until_true(&mut driver, "window.done").await;
