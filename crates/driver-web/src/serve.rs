@@ -15,7 +15,7 @@ use chromiumoxide::Browser;
 use chromiumoxide::cdp::browser_protocol::fetch::{
     self, EventRequestPaused, FailRequestParams, FulfillRequestParams, HeaderEntry,
 };
-use chromiumoxide::cdp::browser_protocol::network::ErrorReason;
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -64,6 +64,20 @@ async fn answer(
 ) -> Result<(), WebDriverError> {
     let url = &request.request.url;
     let Some(path) = game_path(url) else {
+        if request.resource_type == ResourceType::Document {
+            // A link or script sending the page elsewhere: a 204 answer
+            // makes the browser stay where it is, so the game goes on
+            // (a failed navigation would replace it with an error page,
+            // and under cross-origin isolation detach the driver).
+            tracing::debug!(%url, "kept the game from navigating off its origin");
+            let stay = FulfillRequestParams::builder()
+                .request_id(request.request_id.clone())
+                .response_code(204)
+                .build()
+                .map_err(WebDriverError::Command)?;
+            browser.execute(stay).await?;
+            return Ok(());
+        }
         tracing::debug!(%url, "blocked a request off the game's origin");
         browser
             .execute(FailRequestParams::new(

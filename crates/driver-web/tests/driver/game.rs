@@ -300,6 +300,30 @@ async fn the_same_seed_gives_the_same_randomness_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_off_the_games_origin_leaves_the_game_where_it_is() {
+    let mut driver = launch("button").await;
+    driver
+        .act(&Action::ClickSelector("#go".into()))
+        .await
+        .unwrap();
+    driver
+        .act(&Action::ClickSelector("#away".into()))
+        .await
+        .unwrap();
+    driver
+        .act(&Action::ClickSelector("#go".into()))
+        .await
+        .unwrap();
+    until_true(&mut driver, "window.log.clicks === 2").await;
+    assert_eq!(
+        driver.evaluate("location.href").await.unwrap(),
+        json!(format!("{}/index.html", playtest_driver_web::ORIGIN))
+    );
+    driver.observe().await.unwrap();
+    driver.finish().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_forgets_what_the_game_saved_in_the_browser() {
     let mut driver = launch("random").await;
     driver
