@@ -145,8 +145,10 @@ fn a_discovery_run_finds_the_planted_exception_with_evidence_and_the_bug_replays
         &server,
         &key,
         "tests",
-        &json!({"name": "explore the maze", "test_type": "discovery", "max_seconds": 45,
-                "discovery": {"seed": 7}}),
+        // Ends after 150 actions (under a minute here), or two minutes on a
+        // machine so busy that it has not done them by then.
+        &json!({"name": "explore the maze", "test_type": "discovery", "max_seconds": 120,
+                "discovery": {"seed": 7, "max_actions": 150}}),
     );
     let (out, answer) = run_on_maze(&server, &key, &test, &config, dir.path());
     assert_eq!(
