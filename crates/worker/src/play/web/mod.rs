@@ -13,7 +13,9 @@
 //! run leaves `recording.mp4` (when ffmpeg is there and the run wants it),
 //! `logs.txt` (the game's console and the agent's lines), `trace.json`,
 //! `state-graph.json` and `coverage.json` (discovery), and a screenshot per
-//! bug.
+//! bug and per verification step. One module per kind of play:
+//! [`verification`], [`discovery`], [`replay`]; [`sink`] reports what the
+//! agent finds, [`console`] and [`log_file`] keep the game's console.
 //!
 //! Verdicts: a verification run succeeds when every step passes; a
 //! discovery run fails when it found a critical bug (a crash or a hang) and
@@ -22,18 +24,18 @@
 
 mod assets;
 mod console;
+mod discovery;
 mod log_file;
+mod replay;
 mod sink;
+mod verification;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use playtest_agent::{
-    AgentError, DiscoveryRun, Driver, ExplorerSettings, MinimizeSettings, ReplaySettings,
-    SessionSettings, discover, minimize, play_randomly, replay, verify,
-};
+use playtest_agent::{AgentError, SessionSettings};
 use playtest_driver_web::{WebDriver, WebLaunch};
-use playtest_types::{DiscoveryStrategy, ReplaySpec, RunOutcome, Severity, TestType};
+use playtest_types::{RunOutcome, TestType};
 use serde::Serialize;
 
 use super::{Play, Played};
@@ -132,43 +134,12 @@ async fn play_in_browser(
             ..SessionSettings::default()
         };
         match &job.replay {
-            Some(spec) => replay_bug(play, &mut tap, &sink, spec, settings).await,
+            Some(spec) => replay::replay_bug(play, &mut tap, &sink, spec, settings).await,
             None if job.test.test_type == TestType::Verification => {
-                let run = verify(
-                    &mut tap,
-                    &sink,
-                    &job.test,
-                    &references,
-                    settings,
-                    Default::default(),
-                    play.stop.clone(),
-                )
-                .await;
-                match run {
-                    Ok(run) => {
-                        let trace = write_json(evidence, "trace.json", &run.trace);
-                        let failed = run
-                            .outcome
-                            .steps
-                            .iter()
-                            .filter(|s| s.result != playtest_types::StepResult::Success)
-                            .count();
-                        Played {
-                            outcome: if run.outcome.success {
-                                RunOutcome::Success
-                            } else {
-                                RunOutcome::Failed
-                            },
-                            reason: (!run.outcome.success).then(|| {
-                                format!("{failed} of {} steps failed", run.outcome.steps.len())
-                            }),
-                            artifacts: trace.into_iter().collect(),
-                        }
-                    }
-                    Err(err) => ended_early(err, "the steps"),
-                }
+                verification::check_steps(play, &mut tap, &sink, &references, evidence, settings)
+                    .await
             }
-            None => discover_bugs(play, &mut tap, &sink, evidence, settings).await,
+            None => discovery::discover_bugs(play, &mut tap, &sink, evidence, settings).await,
         }
     };
     match driver.finish().await {
@@ -186,217 +157,8 @@ async fn play_in_browser(
     played
 }
 
-/// A discovery test: the explorer, or random actions when the test asks.
-async fn discover_bugs(
-    play: &Play<'_>,
-    driver: &mut dyn Driver,
-    sink: &ReportSink<'_>,
-    evidence: &Path,
-    settings: SessionSettings,
-) -> Played {
-    let discovery = play.job.test.discovery.clone().unwrap_or_default();
-    let strategy = discovery.strategy.unwrap_or_default();
-    let max_actions = discovery.max_actions.map_or(u64::MAX, u64::from);
-    let explorer = ExplorerSettings {
-        max_actions,
-        ..ExplorerSettings::default()
-    };
-    let seed = settings.seed;
-    let started = std::time::Instant::now();
-    let run = match strategy {
-        DiscoveryStrategy::Explorer => {
-            discover(driver, sink, settings, explorer.clone(), play.stop.clone()).await
-        }
-        DiscoveryStrategy::Random => {
-            play_randomly(
-                driver,
-                sink,
-                settings,
-                max_actions,
-                explorer.space.clone(),
-                play.stop.clone(),
-            )
-            .await
-        }
-    };
-    let run: DiscoveryRun = match run {
-        Ok(run) => run,
-        Err(err) => return ended_early(err, "the exploration"),
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    let coverage = Coverage {
-        strategy,
-        seed,
-        distinct_cells: run.report.coverage.distinct_cells,
-        transitions: run.report.coverage.transitions,
-        actions: run.report.coverage.actions,
-        restarts: run.report.coverage.restarts,
-        moves: run.report.moves,
-        seconds: (seconds * 10.0).round() / 10.0,
-        findings: sink.findings().len(),
-    };
-    sink_summary(sink, &coverage);
-    let artifacts = [
-        write_json(evidence, "coverage.json", &coverage),
-        write_json(evidence, "state-graph.json", &run.report.state_graph),
-        write_json(evidence, "trace.json", &run.trace),
-    ];
-    let critical = sink
-        .findings()
-        .into_iter()
-        .filter(|f| f.severity == Severity::Critical)
-        .map(|f| f.title)
-        .collect::<Vec<_>>();
-    let stopped = matches!(run.report.ended, playtest_agent::RunEnd::Stopped);
-    Played {
-        outcome: if stopped {
-            RunOutcome::Stopped
-        } else if critical.is_empty() {
-            RunOutcome::Success
-        } else {
-            RunOutcome::Failed
-        },
-        reason: if stopped {
-            Some("the run was stopped".into())
-        } else {
-            (!critical.is_empty()).then(|| format!("critical: {}", critical.join("; ")))
-        },
-        artifacts: artifacts.into_iter().flatten().collect(),
-    }
-}
-
-/// What a discovery run covered: `coverage.json`.
-#[derive(Debug, Serialize)]
-struct Coverage {
-    strategy: DiscoveryStrategy,
-    seed: u64,
-    distinct_cells: usize,
-    transitions: usize,
-    actions: u64,
-    restarts: u32,
-    moves: u64,
-    seconds: f64,
-    findings: usize,
-}
-
-fn sink_summary(sink: &ReportSink<'_>, coverage: &Coverage) {
-    use playtest_agent::Sink;
-    sink.log(format!(
-        "Explored {} distinct screens through {} transitions in {} actions ({} restarts, {:.0} s); {} bugs.",
-        coverage.distinct_cells,
-        coverage.transitions,
-        coverage.actions,
-        coverage.restarts,
-        coverage.seconds,
-        coverage.findings
-    ));
-}
-
-/// A bug's replay or minimisation.
-async fn replay_bug(
-    play: &Play<'_>,
-    driver: &mut dyn Driver,
-    sink: &ReportSink<'_>,
-    spec: &ReplaySpec,
-    session: SessionSettings,
-) -> Played {
-    use playtest_agent::Sink;
-    let replay_settings = ReplaySettings {
-        session,
-        ..ReplaySettings::default()
-    };
-    if spec.minimize {
-        let settings = MinimizeSettings {
-            replay: replay_settings,
-            max_duration: play.max_duration,
-            ..MinimizeSettings::default()
-        };
-        let outcome = match minimize(
-            driver,
-            sink,
-            &spec.trace,
-            &spec.fingerprint,
-            &settings,
-            &play.stop,
-        )
-        .await
-        {
-            Ok(outcome) => outcome,
-            Err(err) => return ended_early(err, "the minimisation"),
-        };
-        let summary = format!(
-            "trace {} -> {} actions after {} replays",
-            spec.trace.actions.len(),
-            outcome.trace.actions.len(),
-            outcome.replays
-        );
-        sink.log(format!("Minimisation done: {summary}."));
-        if !outcome.reproduced {
-            return Played {
-                outcome: RunOutcome::Failed,
-                reason: Some("the bug did not appear again: nothing to minimise".into()),
-                artifacts: vec![],
-            };
-        }
-        if let Some(mut finding) = outcome.finding {
-            finding.reproduction_steps = playtest_agent::describe::reproduction_steps(
-                outcome.trace.seed,
-                &outcome.trace.actions,
-            );
-            finding.trace = outcome.trace;
-            sink.report_minimized(&spec.occurrence_id, finding);
-        }
-        return Played {
-            outcome: RunOutcome::Success,
-            reason: None,
-            artifacts: vec![],
-        };
-    }
-    match replay(
-        driver,
-        sink,
-        &spec.trace,
-        &spec.fingerprint,
-        &replay_settings,
-        &play.stop,
-    )
-    .await
-    {
-        Ok(outcome) if outcome.reproduced => {
-            sink.log(format!(
-                "The bug appeared again after {} of {} actions.",
-                outcome.at_action.unwrap_or_default(),
-                spec.trace.actions.len()
-            ));
-            if let Some(finding) = outcome.finding {
-                sink.finding(finding);
-            }
-            Played {
-                outcome: RunOutcome::Success,
-                reason: None,
-                artifacts: vec![],
-            }
-        }
-        Ok(outcome) => {
-            for finding in outcome.other_findings {
-                sink.finding(finding);
-            }
-            Played {
-                outcome: RunOutcome::Failed,
-                reason: Some(format!(
-                    "the bug ({}) did not appear in a replay of its {} actions",
-                    spec.fingerprint,
-                    spec.trace.actions.len()
-                )),
-                artifacts: vec![],
-            }
-        }
-        Err(err) => ended_early(err, "the replay"),
-    }
-}
-
 /// A run cut short: stopped, out of time, or the driver failed.
-fn ended_early(err: AgentError, what: &str) -> Played {
+pub(super) fn ended_early(err: AgentError, what: &str) -> Played {
     match err {
         AgentError::Stopped => Played {
             outcome: RunOutcome::Stopped,
@@ -414,7 +176,7 @@ fn ended_early(err: AgentError, what: &str) -> Played {
 
 /// Writes `value` as pretty JSON into `dir/name`; the path, or `None`
 /// (logged) when it could not be written.
-fn write_json(dir: &Path, name: &str, value: &impl Serialize) -> Option<PathBuf> {
+pub(super) fn write_json(dir: &Path, name: &str, value: &impl Serialize) -> Option<PathBuf> {
     let path = dir.join(name);
     let written = serde_json::to_vec_pretty(value)
         .map_err(|err| err.to_string())
