@@ -67,7 +67,8 @@ def fetch(api, run, filename):
     """An artifact's bytes (the API redirects to a signed URL)."""
     for artifact in run.get("artifacts", []):
         if artifact["filename"] == filename:
-            with urllib.request.urlopen(artifact["url"], timeout=60) as answer:
+            request = urllib.request.Request(artifact["url"], headers={"X-Api-Key": api.headers["X-Api-Key"]})
+            with urllib.request.urlopen(request, timeout=60) as answer:
                 return answer.read()
     return None
 
