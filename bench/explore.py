@@ -87,8 +87,8 @@ def coverage(base, key, build, seeds, seconds, out):
                 test = discovery_test(api, f"{strategy}-{seed}", seed, strategy, int(seconds))
                 run = run_and_wait(api, test, cfg)
                 cov = json.loads(fetch(api, run, "coverage.json") or b"{}")
-                found = bugs(api, run["id"])
-                row = {"strategy": strategy, "seed": seed, "run": run["id"], "result": run.get("result"),
+                found = bugs(api, run["multiplayer_run_id"])
+                row = {"strategy": strategy, "seed": seed, "run": run["multiplayer_run_id"], "result": run.get("result"),
                        "coverage": cov, "bugs": [b["title"] for b in found]}
                 print(f"  {strategy} seed {seed}: {cov.get('distinct_cells')} cells, "
                       f"{cov.get('actions')} actions, {len(found)} bugs", file=sys.stderr)
@@ -104,7 +104,7 @@ def video(base, key, build, seconds, out):
             test = discovery_test(api, f"video-{record}", 1, "explorer", int(seconds))
             run = run_and_wait(api, test, cfg, {"record_video": record})
             cov = json.loads(fetch(api, run, "coverage.json") or b"{}")
-            lines.write(json.dumps({"record_video": record, "run": run["id"], "coverage": cov}) + "\n")
+            lines.write(json.dumps({"record_video": record, "run": run["multiplayer_run_id"], "coverage": cov}) + "\n")
 
 
 def to_epoch(value):
@@ -124,10 +124,10 @@ def faults(base, key, build, fault_dir, seconds, out):
             cfg = config(api, build, f"2048-{fault}", [script])
             test = discovery_test(api, f"fault-{fault}", 1, "explorer", int(seconds))
             run = run_and_wait(api, test, cfg)
-            found = bugs(api, run["id"])
+            found = bugs(api, run["multiplayer_run_id"])
             started = run.get("started_at") or run.get("created_at")
             first = min(found, key=lambda b: b["detected_at"]) if found else None
-            row = {"fault": fault, "run": run["id"], "bugs": [
+            row = {"fault": fault, "run": run["multiplayer_run_id"], "bugs": [
                 {"id": b["id"], "title": b["title"], "category": b["category"],
                  "severity": b["severity"], "trace_length": b["details"].get("trace_length"),
                  "after_s": round(to_epoch(b["detected_at"]) - to_epoch(started), 1) if started else None}
