@@ -212,13 +212,16 @@ def report(coverage_path, video_path, faults_path, minimize_path):
             print(f"\nwith the recording, {rates.get(True, 0) / rates[False]:.2f} of the actions/s without it")
     if os.path.exists(faults_path):
         print("\n### One injected fault per detector (explorer, seed 1)\n")
-        print("| fault | found | first finding | category | detected after |")
-        print("|---|---|---|---|---|")
+        print("| fault | aimed at | findings (category, severity, seconds from the run's start) |")
+        print("|---|---|---|")
+        aimed = {"throw-on-merge": "exception", "console-error": "console error", "stop-frames": "freeze",
+                 "paint-black": "black screen", "busy-frames": "performance", "hang-on-key": "hang",
+                 "crash": "crash", "ignore-input": "soft-lock"}
         for line in open(faults_path):
             r = json.loads(line)
-            first = r.get("first")
-            print(f"| {r['fault']} | {'yes' if first else '**no**'} | {first['title'] if first else '-'} | "
-                  f"{first['category'] if first else '-'} | {str(first['after_s']) + ' s' if first else '-'} |")
+            found = "; ".join(f"{b['title']} ({b['category']}, {b['severity']}, {b['after_s']} s)"
+                              for b in r["bugs"]) or "**nothing**"
+            print(f"| {r['fault']} | {aimed.get(r['fault'], '?')} | {found} |")
     if os.path.exists(minimize_path):
         r = json.loads(open(minimize_path).read())
         print("\n### Minimise and replay\n")
