@@ -21,6 +21,11 @@ pub struct FreezeDetector {
     /// Distinct inputs in the current run of no-change that should have
     /// changed something.
     ignored: BTreeSet<(CellId, String)>,
+    /// Inputs that changed nothing since `ignored` reached
+    /// `freeze_inputs`: the freeze is reported when they reach
+    /// `freeze_confirm_inputs`, and forgotten when any input changes the
+    /// screen (an end screen whose button works is not a freeze).
+    unconfirmed: Option<usize>,
     stalled_since: Option<Duration>,
     reported_this_life: bool,
 }
@@ -32,6 +37,7 @@ impl FreezeDetector {
             by_input: BTreeMap::new(),
             by_cell_input: BTreeMap::new(),
             ignored: BTreeSet::new(),
+            unconfirmed: None,
             stalled_since: None,
             reported_this_life: false,
         }
@@ -87,17 +93,24 @@ impl Detector for FreezeDetector {
             *ever |= changed;
             if !still {
                 self.ignored.clear();
+                self.unconfirmed = None;
+            } else if let Some(since) = self.unconfirmed.as_mut() {
+                *since += 1;
+                if *since >= self.settings.freeze_confirm_inputs {
+                    let (count, more) = (self.ignored.len(), *since);
+                    found.extend(self.report(format!(
+                        "{count} different inputs in a row that normally change the screen changed nothing, nor did the {more} inputs after them, and the game drew no frame."
+                    )));
+                }
             } else if expected {
                 self.ignored.insert((cell, key));
                 if self.ignored.len() >= self.settings.freeze_inputs {
-                    let count = self.ignored.len();
-                    found.extend(self.report(format!(
-                        "{count} different inputs in a row that normally change the screen changed nothing, and the game drew no frame."
-                    )));
+                    self.unconfirmed = Some(0);
                 }
             }
         } else if !still {
             self.ignored.clear();
+            self.unconfirmed = None;
         }
 
         if moment.render_loop == Some(true) && moment.frames_advanced.is_some() {
@@ -119,6 +132,7 @@ impl Detector for FreezeDetector {
 
     fn restarted(&mut self) {
         self.ignored.clear();
+        self.unconfirmed = None;
         self.stalled_since = None;
         self.reported_this_life = false;
     }

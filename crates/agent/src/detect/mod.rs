@@ -19,7 +19,10 @@
 //!   by at most `still_threshold` (default 1.0) grey levels) and no frame was drawn —
 //!   "normally" meaning this input changed this cell's screen before, or,
 //!   never tried in this cell, changed the screen in at least
-//!   `freeze_change_ratio` (default 0.8) of at least 5 tries anywhere; or (b) a game
+//!   `freeze_change_ratio` (default 0.8) of at least 5 tries anywhere — and
+//!   the next `freeze_confirm_inputs` (default 12) inputs, whatever they are,
+//!   changed nothing either (2048's game-over board ignores every arrow key,
+//!   and its "Try again" button works: an end screen, not a freeze); or (b) a game
 //!   that draws while idle (seen while learning the idle mask) drew no frame
 //!   for `freeze_stall` (default 2 s). A game without a render loop that stops on a
 //!   screen never seen working cannot be told from a dead end: the soft-lock
@@ -77,6 +80,7 @@ use crate::graph::StateGraph;
 pub struct DetectorSettings {
     pub console_errors: bool,
     pub freeze_inputs: usize,
+    pub freeze_confirm_inputs: usize,
     pub freeze_change_ratio: f32,
     pub freeze_stall: Duration,
     pub still_threshold: f32,
@@ -99,6 +103,7 @@ impl Default for DetectorSettings {
         Self {
             console_errors: true,
             freeze_inputs: 4,
+            freeze_confirm_inputs: 12,
             freeze_change_ratio: 0.8,
             freeze_stall: Duration::from_secs(2),
             still_threshold: 1.0,

@@ -146,6 +146,12 @@ async fn a_static_screen_under_input_is_a_freeze() {
     for action in &ignored {
         session.perform(action).await.unwrap();
     }
+    // Suspected, not yet reported: an end screen ignores the same inputs
+    // until its button is found.
+    assert!(sink.findings().is_empty(), "{:?}", titles(&sink.findings()));
+    for action in ignored.iter().cycle().take(12) {
+        session.perform(action).await.unwrap();
+    }
     let findings = sink.findings();
     assert_eq!(findings.len(), 1, "{:?}", titles(&findings));
     assert_eq!(findings[0].detector, "freeze");
@@ -156,7 +162,7 @@ async fn a_static_screen_under_input_is_a_freeze() {
         "{}",
         findings[0].description
     );
-    assert_eq!(findings[0].trace.actions.last(), Some(&key("ArrowDown")));
+    assert_eq!(findings[0].trace.actions.last(), Some(&key("ArrowLeft")));
 }
 
 #[tokio::test(start_paused = true)]
