@@ -38,8 +38,9 @@
 //!   (default 120) frame intervals (judged from `perf_min_window` (default 60)) above
 //!   `max(perf_factor (default 2) × baseline p95, baseline p95 + perf_margin_ms
 //!   (default 16))`, the baseline being the first `perf_baseline_frames` (default 60)
-//!   intervals of the run; only for games that draw while idle, ignoring the
-//!   first observation of each life (loading).
+//!   intervals of the run, ignoring the first observation of each life
+//!   (loading). The intervals are the driver's own drawing cadence, so this
+//!   holds for games that draw only on change too.
 //! - black or blank screen: at least `blank_fraction` (default 98 %) of the pixels
 //!   within `blank_distance` (default 12) (per channel) of one colour, for at least
 //!   `blank_duration` (default 1 s) and `blank_min_observations` (default 3) observations,

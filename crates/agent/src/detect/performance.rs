@@ -47,7 +47,12 @@ impl Detector for PerformanceDetector {
     }
 
     fn observe(&mut self, moment: &Moment<'_>) -> Vec<Detection> {
-        if moment.first_of_life || moment.render_loop == Some(false) || self.reported {
+        // Frame intervals are the driver's own measure of how often the
+        // page can draw (web: a requestAnimationFrame loop of the driver's),
+        // so they tell jank whether or not the game draws in a loop: 2048
+        // draws only on a move, and a script that hogs every frame still
+        // shows.
+        if moment.first_of_life || self.reported {
             return Vec::new();
         }
         for interval in &moment.observation.frame_intervals_ms {
@@ -69,9 +74,6 @@ impl Detector for PerformanceDetector {
         ) else {
             return Vec::new();
         };
-        if moment.render_loop != Some(true) {
-            return Vec::new();
-        }
         let threshold =
             (baseline * self.settings.perf_factor).max(baseline + self.settings.perf_margin_ms);
         let current = p95(self.window.iter().copied()).unwrap_or(0.0);
