@@ -55,7 +55,7 @@ pub async fn play(play: &Play<'_>) -> Played {
     .await
     {
         Ok(report) => report,
-        Err(err) => return Played::error(format!("could not run the game: {err}"), vec![]),
+        Err(err) => return Played::error(format!("could not run the game: {err}")),
     };
     for finding in findings(&report, &job.launch.entry) {
         reporter.bug(BugReport {

@@ -62,11 +62,11 @@ pub struct Played {
 }
 
 impl Played {
-    pub fn error(reason: impl Into<String>, artifacts: Vec<PathBuf>) -> Self {
+    pub fn error(reason: impl Into<String>) -> Self {
         Played {
             outcome: RunOutcome::Error,
             reason: Some(reason.into()),
-            artifacts,
+            artifacts: Vec::new(),
         }
     }
 }

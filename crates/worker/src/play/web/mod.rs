@@ -49,19 +49,18 @@ pub async fn play(play: &Play<'_>) -> Played {
     let Some(tools) = &play.settings.web else {
         return Played::error(
             "this worker has no Chromium: install Debian's chromium on it, or pass --chromium",
-            vec![],
         );
     };
     let evidence = play.run_dir.join("evidence");
     let browser_dir = play.run_dir.join("browser");
     for dir in [&evidence, &browser_dir] {
         if let Err(err) = tokio::fs::create_dir_all(dir).await {
-            return Played::error(format!("could not create {}: {err}", dir.display()), vec![]);
+            return Played::error(format!("could not create {}: {err}", dir.display()));
         }
     }
     let log = match LogFile::create(&evidence.join("logs.txt"), play.reporter.clone()) {
         Ok(log) => log,
-        Err(err) => return Played::error(format!("could not create the run's log: {err}"), vec![]),
+        Err(err) => return Played::error(format!("could not create the run's log: {err}")),
     };
     let mut played = play_in_browser(play, tools, &evidence, &browser_dir, &log).await;
     log.flush();
@@ -79,21 +78,19 @@ async fn play_in_browser(
     let job = play.job;
     let references = match assets::fetch_references(play.client, &job.assets).await {
         Ok(references) => references,
-        Err(reason) => return Played::error(reason, vec![]),
+        Err(reason) => return Played::error(reason),
     };
     let sandbox = Sandbox::new();
     if let Err(err) = sandbox.ensure_works().await {
-        return Played::error(
-            format!("the game sandbox does not work here: {err}"),
-            vec![],
-        );
+        return Played::error(format!("the game sandbox does not work here: {err}"));
     }
     let launcher = Arc::new(SandboxedBrowser::new(
         sandbox,
         browser_dir.to_path_buf(),
         play.settings.limits.clone(),
     ));
-    let seed = job.replay.as_ref().map_or(job.seed, |r| r.trace.seed);
+    // For a replay the server sets the job's seed to the trace's.
+    let seed = job.seed;
     let video = evidence.join("recording.mp4");
     let mut launch = WebLaunch::new(&play.game_dir, launcher);
     launch.entry = job.launch.entry.clone();
@@ -119,10 +116,7 @@ async fn play_in_browser(
     let mut driver = match WebDriver::launch(launch).await {
         Ok(driver) => driver,
         Err(err) => {
-            return Played::error(
-                format!("could not start the game in Chromium: {err}"),
-                vec![],
-            );
+            return Played::error(format!("could not start the game in Chromium: {err}"));
         }
     };
     let sink = ReportSink::new(play.reporter, log, evidence);
@@ -170,7 +164,7 @@ pub(super) fn ended_early(err: AgentError, what: &str) -> Played {
             reason: Some(format!("the time limit ended {what} before they were done")),
             artifacts: vec![],
         },
-        other => Played::error(format!("{what} could not go on: {other}"), vec![]),
+        other => Played::error(format!("{what} could not go on: {other}")),
     }
 }
 
