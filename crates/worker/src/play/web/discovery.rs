@@ -7,7 +7,7 @@ use std::path::Path;
 use playtest_agent::{
     DiscoveryRun, Driver, ExplorerSettings, SessionSettings, Sink, discover, play_randomly,
 };
-use playtest_types::{DiscoveryStrategy, RunOutcome, Severity};
+use playtest_types::{DiscoveryStrategy, RunOutcome};
 use serde::Serialize;
 
 use super::sink::ReportSink;
@@ -61,7 +61,7 @@ pub(super) async fn discover_bugs(
         restarts: run.report.coverage.restarts,
         moves: run.report.moves,
         seconds: (seconds * 10.0).round() / 10.0,
-        findings: sink.findings().len(),
+        findings: sink.finding_count(),
     };
     sink_summary(sink, &coverage);
     let artifacts = [
@@ -69,12 +69,7 @@ pub(super) async fn discover_bugs(
         write_json(evidence, "state-graph.json", &run.report.state_graph),
         write_json(evidence, "trace.json", &run.trace),
     ];
-    let critical = sink
-        .findings()
-        .into_iter()
-        .filter(|f| f.severity == Severity::Critical)
-        .map(|f| f.title)
-        .collect::<Vec<_>>();
+    let critical = sink.critical_titles();
     let stopped = matches!(run.report.ended, playtest_agent::RunEnd::Stopped);
     Played {
         outcome: if stopped {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::Utc;
 use playtest_agent::{Finding, Sink, StepPhase, StepUpdate};
-use playtest_types::{BugReport, LogStream, StepReport, StepResult, StepState};
+use playtest_types::{BugReport, LogStream, Severity, StepReport, StepResult, StepState};
 
 use super::log_file::LogFile;
 use crate::reporter::Reporter;
@@ -26,7 +26,9 @@ pub struct ReportSink<'a> {
 #[derive(Default)]
 struct SinkState {
     screenshots: Vec<PathBuf>,
-    findings: Vec<Finding>,
+    /// Severity and title of each finding reported, for the verdict (the
+    /// findings themselves, screenshots and all, are not kept).
+    reported: Vec<(Severity, String)>,
     /// When each step started, by step number.
     step_starts: Vec<(i32, chrono::DateTime<Utc>)>,
 }
@@ -50,11 +52,25 @@ impl<'a> ReportSink<'a> {
             .unwrap_or_default()
     }
 
-    /// Every finding reported, in order.
-    pub fn findings(&self) -> Vec<Finding> {
+    /// How many findings were reported.
+    pub fn finding_count(&self) -> usize {
         self.state
             .lock()
-            .map(|s| s.findings.clone())
+            .map(|s| s.reported.len())
+            .unwrap_or_default()
+    }
+
+    /// The titles of the critical findings reported, in order.
+    pub fn critical_titles(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .map(|s| {
+                s.reported
+                    .iter()
+                    .filter(|(severity, _)| *severity == Severity::Critical)
+                    .map(|(_, title)| title.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -184,7 +200,9 @@ impl Sink for ReportSink<'_> {
 
     fn finding(&self, finding: Finding) {
         if let Ok(mut state) = self.state.lock() {
-            state.findings.push(finding.clone());
+            state
+                .reported
+                .push((finding.severity, finding.title.clone()));
         }
         let report = self.bug_report(finding, None);
         self.reporter.bug(report);
