@@ -239,6 +239,12 @@ impl CellMap {
             .count() as u32
     }
 
+    /// Whether two thumbnails would be the same cell (DOM aside).
+    pub fn same_screen(&self, a: &Thumbnail, b: &Thumbnail) -> bool {
+        let (a, b) = (self.signature(a, None), self.signature(b, None));
+        self.distance(&a, &b) <= self.settings.tolerance
+    }
+
     /// Masks every block that changed between these idle frames. Returns
     /// how known cell ids map to their new ids when the mask grew.
     pub fn learn_idle(&mut self, idle: &[Thumbnail]) -> Option<BTreeMap<CellId, CellId>> {

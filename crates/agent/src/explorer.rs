@@ -5,12 +5,15 @@
 //! In the current cell it first tries a move it never tried there, the most
 //! promising first: a move's *prior* is how often moves with its key changed
 //! the screen anywhere so far (Laplace-smoothed, so unknown moves start at
-//! ½), and ties are broken with the seeded generator. When no untried move
-//! of the cell has a prior of at least `min_prior` (the cell is exhausted:
-//! what is left are clicks on nothing), it picks by count-based novelty:
-//! the mean `1/sqrt(visits + 1)` of where the move led, staying put
-//! counting as nothing, with `1/sqrt(tries + 1)` as a small tie-breaker (an
-//! unpromising untried move scores its prior). After `patience`
+//! ½). When no untried move of the cell has a prior of at least `min_prior`
+//! (the cell is exhausted: what is left are clicks on nothing), it picks by
+//! count-based novelty: the mean `1/sqrt(visits + 1)` of where the move
+//! led, staying put counting as nothing, with `1/sqrt(tries + 1)` as a
+//! small tie-breaker (an unpromising untried move scores its prior).
+//! Every score is per unit of the move's cost (a held key takes as long as
+//! five presses), and the seeded generator picks among the moves scoring
+//! at least `near_best` of the best, so that several keys that all work
+//! are all used instead of the first one found. After `patience`
 //! such moves it heads for a *frontier* cell (one with promising untried
 //! moves): along the shortest known path of edges when there is one,
 //! otherwise by restarting the game and replaying the actions that first
@@ -47,6 +50,8 @@ pub struct ExplorerSettings {
     pub target_attempts: u32,
     /// Untried moves whose prior is below this do not keep a cell open.
     pub min_prior: f64,
+    /// Moves scoring at least this share of the best are equally good.
+    pub near_best: f64,
     pub space: ActionSpaceSettings,
 }
 
@@ -58,6 +63,7 @@ impl Default for ExplorerSettings {
             max_path_replay: 300,
             target_attempts: 2,
             min_prior: 0.15,
+            near_best: 0.8,
             space: ActionSpaceSettings::default(),
         }
     }
@@ -190,7 +196,7 @@ impl Explorer {
             self.exhausted_moves = 0;
             let priors: Vec<f64> = promising
                 .iter()
-                .map(|m| self.untried_score(graph, &m.key))
+                .map(|m| self.untried_score(graph, &m.key) / m.cost())
                 .collect();
             let chosen = promising[self.pick_best(&priors)].clone();
             return self.make(session, &chosen).await;
@@ -203,7 +209,10 @@ impl Explorer {
             }
         }
         let graph = session.graph();
-        let scores: Vec<f64> = moves.iter().map(|m| self.novelty(graph, cell, m)).collect();
+        let scores: Vec<f64> = moves
+            .iter()
+            .map(|m| self.novelty(graph, cell, m) / m.cost())
+            .collect();
         let chosen = moves[self.pick_best(&scores)].clone();
         self.make(session, &chosen).await
     }
@@ -227,14 +236,16 @@ impl Explorer {
     }
 
     /// Among the untried moves of a cell, which to try first: moves whose
-    /// key changed some cell before (arrows in a maze, a start button) come
-    /// before keys never seen working, each by its prior.
+    /// key changed some cell before (arrows in a maze, a start button), and
+    /// keys never tried anywhere, come before keys tried without effect,
+    /// each by its prior. Without the second, the first keys found working
+    /// would be the only ones ever used.
     fn untried_score(&self, graph: &StateGraph, key: &str) -> f64 {
-        let worked = self
+        let worth_trying = self
             .effects
             .get(key)
-            .is_some_and(|tries| tries.iter().any(|(_, changed)| *changed));
-        self.prior(graph, key) + if worked { 1.0 } else { 0.0 }
+            .is_none_or(|tries| tries.iter().any(|(_, changed)| *changed));
+        self.prior(graph, key) + if worth_trying { 1.0 } else { 0.0 }
     }
 
     /// The share of the keys tried in `cell` that led out of it.
@@ -269,13 +280,15 @@ impl Explorer {
         weighted / f64::from(tries) + 0.01 / (f64::from(tries) + 1.0).sqrt()
     }
 
-    /// The index of the highest score, ties broken by the seeded generator.
+    /// The index of one of the best scores: drawn by the seeded generator
+    /// among those at least `near_best` of the highest.
     fn pick_best(&mut self, scores: &[f64]) -> usize {
         let best = scores.iter().copied().fold(f64::MIN, f64::max);
-        let ties: Vec<usize> = (0..scores.len())
-            .filter(|i| (scores[*i] - best).abs() < 1e-12)
+        let good_enough = best * self.settings.near_best - 1e-12;
+        let near: Vec<usize> = (0..scores.len())
+            .filter(|i| scores[*i] >= good_enough)
             .collect();
-        ties[self.rng.random_range(0..ties.len())]
+        near[self.rng.random_range(0..near.len())]
     }
 
     async fn make(&mut self, session: &mut Session<'_>, chosen: &Move) -> Result<(), AgentError> {

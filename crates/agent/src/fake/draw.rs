@@ -1,6 +1,8 @@
 //! Pixels of the fake game: each screen drawn into a small RGB frame, with a
 //! HUD whose clock and blinking light animate while nobody plays.
 
+use std::time::Duration;
+
 use super::world::{
     AGAIN_BUTTON, BOARD_X, BOARD_Y, COINS, COLUMNS, GOAL, PAUSE_BUTTON, PLAY_BUTTON, QUIT_BUTTON,
     RESUME_BUTTON, ROWS, Rect, Screen, TILE, WALLS, World,
@@ -136,5 +138,15 @@ fn hud(canvas: &mut Canvas, world: &World, frame_number: u64, animate: bool) {
         if (frame_number / 20).is_multiple_of(2) {
             canvas.fill([151, 3, 4, 6], [255, 255, 255]);
         }
+    }
+}
+
+/// Marks a frame as mid-animation: the top rows inverted, one more row for
+/// every 10 ms the animation still takes.
+pub fn half_done(frame: &mut Frame, left: Duration) {
+    let rows = (1 + left.as_millis() / 10).min(u128::from(HEIGHT)) as usize;
+    let bytes = rows * WIDTH as usize * 3;
+    for byte in frame.rgb.iter_mut().take(bytes) {
+        *byte = 255 - *byte;
     }
 }

@@ -40,6 +40,8 @@ pub struct FakeGame {
     inputs: u32,
     held: Option<(String, Instant)>,
     actions_received: u64,
+    /// When the animation of the last change of state ends.
+    animated_until: Option<Instant>,
 }
 
 impl FakeGame {
@@ -61,6 +63,7 @@ impl FakeGame {
             inputs: 0,
             held: None,
             actions_received: 0,
+            animated_until: None,
         }
     }
 
@@ -137,7 +140,18 @@ impl FakeGame {
         if self.afflictions.black || self.afflictions.crashed {
             return draw::black();
         }
-        draw::draw(&self.world, self.frames, self.config.render_loop)
+        let mut frame = draw::draw(&self.world, self.frames, self.config.render_loop);
+        if let Some(left) = self.animation_left().filter(|left| !left.is_zero()) {
+            draw::half_done(&mut frame, left);
+        }
+        frame
+    }
+
+    fn animation_left(&self) -> Option<Duration> {
+        self.config.animation?;
+        Some(self.animated_until.map_or(Duration::ZERO, |until| {
+            until.saturating_duration_since(Instant::now())
+        }))
     }
 
     fn gone(&self) -> Result<(), DriverError> {
@@ -302,6 +316,7 @@ impl Driver for FakeGame {
         };
         if effective {
             self.redraw();
+            self.animated_until = self.config.animation.map(|lasts| Instant::now() + lasts);
         }
         if !matches!(action, Action::WaitMs(_)) {
             self.inputs += 1;
@@ -331,6 +346,9 @@ impl Driver for FakeGame {
             events: std::mem::take(&mut self.events),
             frames_drawn: self.frames,
             frame_intervals_ms: self.intervals.drain(..).collect(),
+            animation_left: self
+                .animation_left()
+                .filter(|_| self.config.reports_animation),
         })
     }
 
@@ -347,6 +365,7 @@ impl Driver for FakeGame {
         self.progress.iter_mut().for_each(|p| *p = 0);
         self.inputs = 0;
         self.held = None;
+        self.animated_until = None;
         Ok(())
     }
 

@@ -81,6 +81,12 @@ pub struct FakeConfig {
     pub observe_delay: Duration,
     /// How long an observation of a hung game waits before timing out.
     pub hang_timeout: Duration,
+    /// A change of state is animated for this long: until it ends, frames
+    /// show it half done (a band across the top, shrinking as time passes).
+    pub animation: Option<Duration>,
+    /// Observations tell how long the animation still takes, as a browser
+    /// does for CSS animations.
+    pub reports_animation: bool,
     pub faults: Vec<PlantedFault>,
 }
 
@@ -91,6 +97,8 @@ impl Default for FakeConfig {
             dom: true,
             observe_delay: Duration::from_millis(5),
             hang_timeout: Duration::from_secs(3),
+            animation: None,
+            reports_animation: true,
             faults: Vec::new(),
         }
     }

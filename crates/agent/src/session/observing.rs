@@ -3,10 +3,11 @@
 //! detections, and asking a silent game whether it still answers.
 
 use playtest_types::Action;
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, sleep, timeout};
 
 use super::{Ending, ErrorSeen, LastSeen, Session};
 use crate::cells::CellId;
+use crate::describe::is_input;
 use crate::detect::{Incident, Moment};
 use crate::driver::{ConsoleLevel, DriverError, Frame, GameEvent, Observation};
 use crate::error::AgentError;
@@ -111,14 +112,12 @@ impl Session<'_> {
         action: Option<&Action>,
         previous_cell: CellId,
     ) -> Result<Option<Ending>, AgentError> {
-        let began = Instant::now();
-        let observation = match self.observe().await {
-            Ok(observation) => observation,
+        let (observation, slow) = match self.observe_settled(action).await {
+            Ok(settled) => settled,
             Err(DriverError::GameGone(reason)) => return Ok(Some(self.gone_incident(&reason))),
             Err(DriverError::Timeout(_)) => return self.check_answer(action).await,
             Err(other) => return Err(other.into()),
         };
-        let slow = began.elapsed() >= self.settings.slow_observe;
         self.counters.observations += 1;
         if let Some(ending) = self.digest(observation, action, Some(previous_cell)) {
             return Ok(Some(ending));
@@ -127,6 +126,55 @@ impl Session<'_> {
             return self.check_answer(action).await;
         }
         Ok(None)
+    }
+
+    /// An observation of what an input did, taken once the game finished
+    /// animating it: mid-animation frames would otherwise count as screens
+    /// of their own. When the driver tells how long the running animations
+    /// still take, the session waits that long (at most `max_animation_wait`)
+    /// and looks again; otherwise, for a game that draws on change, it
+    /// looks again (at least `settle` apart) until two looks in a row show
+    /// the same cell. At most `settle_looks` more looks; the events of
+    /// every look are kept, in order. Also says whether any look was slower
+    /// than `slow_observe`.
+    async fn observe_settled(
+        &mut self,
+        action: Option<&Action>,
+    ) -> Result<(Observation, bool), DriverError> {
+        let mut looked = Instant::now();
+        let mut observation = self.observe().await?;
+        let mut slow = looked.elapsed() >= self.settings.slow_observe;
+        if !action.is_some_and(is_input) {
+            return Ok((observation, slow));
+        }
+        let mut before = self.last.as_ref().map(|last| last.thumbnail.clone());
+        for _ in 0..self.settings.settle_looks {
+            let wait = match observation.animation_left {
+                Some(left) if left.is_zero() => break,
+                Some(left) => left.min(self.settings.max_animation_wait),
+                None => {
+                    if self.render_loop != Some(false) {
+                        break;
+                    }
+                    let now = self.cells.thumbnail(&observation.frame);
+                    if before
+                        .as_ref()
+                        .is_none_or(|before| self.cells.same_screen(before, &now))
+                    {
+                        break;
+                    }
+                    before = Some(now);
+                    self.settings.settle.saturating_sub(looked.elapsed())
+                }
+            };
+            sleep(wait).await;
+            looked = Instant::now();
+            let later = self.observe().await?;
+            slow |= looked.elapsed() >= self.settings.slow_observe;
+            self.counters.observations += 1;
+            observation = later_absorbing(observation, later);
+        }
+        Ok((observation, slow))
     }
 
     /// Turns an observation into a cell and detections. `previous_cell` is
@@ -261,4 +309,16 @@ impl Session<'_> {
         self.report_all(detections);
         Ending::Gone(reason.to_string())
     }
+}
+
+/// The later of two observations, with the earlier one's events and frame
+/// intervals before its own.
+fn later_absorbing(mut earlier: Observation, mut later: Observation) -> Observation {
+    earlier.events.append(&mut later.events);
+    later.events = earlier.events;
+    earlier
+        .frame_intervals_ms
+        .append(&mut later.frame_intervals_ms);
+    later.frame_intervals_ms = earlier.frame_intervals_ms;
+    later
 }

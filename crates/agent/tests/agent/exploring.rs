@@ -144,3 +144,56 @@ async fn the_deadline_ends_a_discovery_run_with_its_trace() {
     assert!(trace["entries"][1]["action"].is_object());
     assert!(trace["entries"][1]["at_ms"].as_u64().unwrap() > 0);
 }
+
+/// Distinct screens the explorer (seed 4, 150 actions) sees in `config`
+/// when a session looks at most `settle_looks` more times after an input.
+async fn screens_seen(config: FakeConfig, settle_looks: u32) -> usize {
+    let mut game = FakeGame::new(config);
+    let sink = RecordingSink::default();
+    let session_settings = SessionSettings {
+        settle_looks,
+        ..settings(4)
+    };
+    let mut session = Session::new(&mut game, &sink, session_settings, CancellationToken::new());
+    let mut explorer = Explorer::new(
+        ExplorerSettings {
+            max_actions: 150,
+            ..ExplorerSettings::default()
+        },
+        &mut session,
+    );
+    let report = explorer.run(&mut session).await.unwrap();
+    report.coverage.distinct_cells
+}
+
+#[tokio::test(start_paused = true)]
+async fn screens_are_taken_once_the_game_has_finished_animating_a_change() {
+    let still = FakeConfig {
+        render_loop: false,
+        ..FakeConfig::default()
+    };
+    let animated = FakeConfig {
+        animation: Some(Duration::from_millis(250)),
+        ..still.clone()
+    };
+    let unreported = FakeConfig {
+        reports_animation: false,
+        ..animated.clone()
+    };
+    let plain = screens_seen(still, 4).await;
+    assert_eq!(
+        screens_seen(animated.clone(), 4).await,
+        plain,
+        "waiting as long as the game says its animation takes"
+    );
+    assert_eq!(
+        screens_seen(unreported, 4).await,
+        plain,
+        "looking again until two looks agree"
+    );
+    let hasty = screens_seen(animated, 0).await;
+    assert!(
+        hasty > plain,
+        "without waiting, half-done frames are screens of their own ({hasty} vs {plain})"
+    );
+}
