@@ -91,11 +91,6 @@ pub struct Observation {
     /// Time between consecutive frames drawn since the previous
     /// observation, in milliseconds.
     pub frame_intervals_ms: Vec<f32>,
-    /// How long the animations running now still take to finish, when the
-    /// driver can tell (web: CSS animations and transitions, endless ones
-    /// aside). A session waits for them after an input before it takes the
-    /// screen as the input's outcome.
-    pub animation_left: Option<Duration>,
 }
 
 /// A rectangle in viewport pixels.

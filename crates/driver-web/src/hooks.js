@@ -11,8 +11,7 @@
 //   heartbeat of our own records the time between rendered frames.
 // - EventTarget.prototype.addEventListener is wrapped to note which input
 //   events the page listens for, and on which elements.
-// - globalThis.__playtest__ (hidden, frozen) answers the driver: drain()
-//   (frames, intervals, DOM digest, time left in running animations),
+// - globalThis.__playtest__ (hidden, frozen) answers the driver: drain(),
 //   affordances(max), digest().
 (() => {
   'use strict';
@@ -203,27 +202,12 @@
     return hex(h1) + hex(h2);
   };
 
-  // How long the running CSS animations and transitions still take, in
-  // ms; endless ones (an idle pulse) do not count.
-  const animatingMs = () => {
-    if (typeof document.getAnimations !== 'function') return null;
-    let left = 0;
-    for (const animation of document.getAnimations()) {
-      if (animation.playState !== 'running' || !animation.effect) continue;
-      const end = animation.effect.getComputedTiming().endTime;
-      const now = animation.currentTime;
-      if (typeof now !== 'number' || !Number.isFinite(end)) continue;
-      left = Math.max(left, (end - now) / Math.abs(animation.playbackRate || 1));
-    }
-    return Math.ceil(left);
-  };
-
   const drain = () => {
     const out = new Array(ringCount);
     const start = (ringHead - ringCount + RING) % RING;
     for (let i = 0; i < ringCount; i++) out[i] = Math.round(intervals[(start + i) % RING] * 100) / 100;
     ringCount = 0;
-    return { frames: framesDrawn, intervals: out, digest: digest(), animating_ms: animatingMs() };
+    return { frames: framesDrawn, intervals: out, digest: digest() };
   };
 
   Object.defineProperty(globalThis, '__playtest__', {

@@ -39,8 +39,7 @@ fn seed_words(seed: u64) -> [u32; 8] {
     words
 }
 
-/// Drains the frame counters, computes the DOM digest and the time left in
-/// running animations.
+/// Drains the frame counters and computes the DOM digest.
 pub(crate) const DRAIN: &str = "globalThis.__playtest__ ? globalThis.__playtest__.drain() : null";
 
 /// What [`DRAIN`] returns.
@@ -49,19 +48,9 @@ pub(crate) struct Drained {
     pub(crate) frames: u64,
     pub(crate) intervals: Vec<f32>,
     pub(crate) digest: String,
-    /// Milliseconds until the running finite animations end (absent from
-    /// a browser without `document.getAnimations`).
-    #[serde(default)]
-    pub(crate) animating_ms: Option<f64>,
 }
 
 impl Drained {
-    pub(crate) fn animation_left(&self) -> Option<std::time::Duration> {
-        self.animating_ms
-            .filter(|ms| ms.is_finite())
-            .map(|ms| std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0))
-    }
-
     pub(crate) fn digest(&self) -> Option<u64> {
         u64::from_str_radix(&self.digest, 16).ok()
     }

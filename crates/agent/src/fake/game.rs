@@ -141,17 +141,13 @@ impl FakeGame {
             return draw::black();
         }
         let mut frame = draw::draw(&self.world, self.frames, self.config.render_loop);
-        if let Some(left) = self.animation_left().filter(|left| !left.is_zero()) {
+        let left = self
+            .animated_until
+            .map(|until| until.saturating_duration_since(Instant::now()));
+        if let Some(left) = left.filter(|left| !left.is_zero()) {
             draw::half_done(&mut frame, left);
         }
         frame
-    }
-
-    fn animation_left(&self) -> Option<Duration> {
-        self.config.animation?;
-        Some(self.animated_until.map_or(Duration::ZERO, |until| {
-            until.saturating_duration_since(Instant::now())
-        }))
     }
 
     fn gone(&self) -> Result<(), DriverError> {
@@ -346,9 +342,6 @@ impl Driver for FakeGame {
             events: std::mem::take(&mut self.events),
             frames_drawn: self.frames,
             frame_intervals_ms: self.intervals.drain(..).collect(),
-            animation_left: self
-                .animation_left()
-                .filter(|_| self.config.reports_animation),
         })
     }
 

@@ -84,9 +84,6 @@ pub struct FakeConfig {
     /// A change of state is animated for this long: until it ends, frames
     /// show it half done (a band across the top, shrinking as time passes).
     pub animation: Option<Duration>,
-    /// Observations tell how long the animation still takes, as a browser
-    /// does for CSS animations.
-    pub reports_animation: bool,
     pub faults: Vec<PlantedFault>,
 }
 
@@ -98,7 +95,6 @@ impl Default for FakeConfig {
             observe_delay: Duration::from_millis(5),
             hang_timeout: Duration::from_secs(3),
             animation: None,
-            reports_animation: true,
             faults: Vec::new(),
         }
     }

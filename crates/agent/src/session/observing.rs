@@ -129,14 +129,14 @@ impl Session<'_> {
     }
 
     /// An observation of what an input did, taken once the game finished
-    /// animating it: mid-animation frames would otherwise count as screens
-    /// of their own. When the driver tells how long the running animations
-    /// still take, the session waits that long (at most `max_animation_wait`)
-    /// and looks again; otherwise, for a game that draws on change, it
-    /// looks again (at least `settle` apart) until two looks in a row show
-    /// the same cell. At most `settle_looks` more looks; the events of
-    /// every look are kept, in order. Also says whether any look was slower
-    /// than `slow_observe`.
+    /// animating it: for a game that draws on change, which then animates
+    /// the change for a moment, the session looks again (looks starting at
+    /// least `settle` apart, at most `settle_looks` more) until two looks in
+    /// a row show the same cell. Mid-animation frames would otherwise count
+    /// as screens of their own. Agreement at the cells' resolution is the
+    /// point: a fade too faint to change a cell is not waited for. The
+    /// events of every look are kept, in order. Also says whether any look
+    /// was slower than `slow_observe`.
     async fn observe_settled(
         &mut self,
         action: Option<&Action>,
@@ -144,30 +144,22 @@ impl Session<'_> {
         let mut looked = Instant::now();
         let mut observation = self.observe().await?;
         let mut slow = looked.elapsed() >= self.settings.slow_observe;
-        if !action.is_some_and(is_input) {
+        let animates_on_change = self.render_loop == Some(false) && action.is_some_and(is_input);
+        let Some(mut before) = self
+            .last
+            .as_ref()
+            .filter(|_| animates_on_change)
+            .map(|last| last.thumbnail.clone())
+        else {
             return Ok((observation, slow));
-        }
-        let mut before = self.last.as_ref().map(|last| last.thumbnail.clone());
+        };
         for _ in 0..self.settings.settle_looks {
-            let wait = match observation.animation_left {
-                Some(left) if left.is_zero() => break,
-                Some(left) => left.min(self.settings.max_animation_wait),
-                None => {
-                    if self.render_loop != Some(false) {
-                        break;
-                    }
-                    let now = self.cells.thumbnail(&observation.frame);
-                    if before
-                        .as_ref()
-                        .is_none_or(|before| self.cells.same_screen(before, &now))
-                    {
-                        break;
-                    }
-                    before = Some(now);
-                    self.settings.settle.saturating_sub(looked.elapsed())
-                }
-            };
-            sleep(wait).await;
+            let now = self.cells.thumbnail(&observation.frame);
+            if self.cells.same_screen(&before, &now) {
+                break;
+            }
+            before = now;
+            sleep(self.settings.settle.saturating_sub(looked.elapsed())).await;
             looked = Instant::now();
             let later = self.observe().await?;
             slow |= looked.elapsed() >= self.settings.slow_observe;

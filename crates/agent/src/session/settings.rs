@@ -14,8 +14,6 @@ pub struct SessionSettings {
     /// At most this many more looks after an input while the game animates
     /// what it did (see `Session::observe_settled`).
     pub settle_looks: u32,
-    /// The longest wait for the game's running animations before a look.
-    pub max_animation_wait: Duration,
     /// The run ends (`DeadlineReached`) after this long.
     pub max_duration: Option<Duration>,
     /// Ping the game every this many actions.
@@ -47,7 +45,6 @@ impl Default for SessionSettings {
             seed: 0,
             settle: Duration::from_millis(75),
             settle_looks: 4,
-            max_animation_wait: Duration::from_secs(1),
             max_duration: None,
             ping_every: 10,
             ping_timeout: Duration::from_secs(5),

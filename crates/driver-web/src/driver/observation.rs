@@ -1,5 +1,5 @@
-//! `observe()`: a picture, the frame counters, DOM digest and time left in
-//! running animations the hooks gathered, and the events since the last observation; the last picture
+//! `observe()`: a picture, the frame counters and DOM digest the hooks
+//! gathered, and the events since the last observation; the last picture
 //! again when the game is gone.
 
 use playtest_agent::Observation;
@@ -25,7 +25,6 @@ impl WebDriver {
             events: self.log.take(),
             frames_drawn: self.last_frames_drawn,
             frame_intervals_ms: Vec::new(),
-            animation_left: None,
         }
     }
 
@@ -65,14 +64,9 @@ impl WebDriver {
             .await
             .map_err(|error| WebDriverError::Command(error.to_string()))??;
         self.last_frame = Some(frame.clone());
-        let (dom_digest, frames_drawn, animation_left, frame_intervals_ms) = match drained {
-            Some(drained) => (
-                drained.digest(),
-                drained.frames,
-                drained.animation_left(),
-                drained.intervals,
-            ),
-            None => (None, self.last_frames_drawn, None, Vec::new()),
+        let (dom_digest, frames_drawn, frame_intervals_ms) = match drained {
+            Some(drained) => (drained.digest(), drained.frames, drained.intervals),
+            None => (None, self.last_frames_drawn, Vec::new()),
         };
         self.last_frames_drawn = frames_drawn;
         Ok(Observation {
@@ -83,7 +77,6 @@ impl WebDriver {
             events: self.log.take(),
             frames_drawn,
             frame_intervals_ms,
-            animation_left,
         })
     }
 }

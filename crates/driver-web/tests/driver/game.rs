@@ -573,29 +573,3 @@ async fn a_missing_chromium_or_entry_page_fails_clearly() {
         .unwrap_err();
     assert!(error.to_string().contains("missing.html"), "{error}");
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn observations_tell_how_long_the_running_animations_still_take() {
-    let mut driver = launch("slide").await;
-    let at_rest = driver.observe().await.unwrap();
-    assert_eq!(
-        at_rest.animation_left,
-        Some(Duration::ZERO),
-        "an endless pulse is not an animation that ends"
-    );
-    driver.act(&Action::Key("ArrowRight".into())).await.unwrap();
-    let sliding = driver.observe().await.unwrap();
-    let left = sliding.animation_left.expect("Chromium can tell");
-    assert!(
-        left > Duration::from_millis(100) && left <= Duration::from_millis(600),
-        "a 600 ms slide just begun has {left:?} left"
-    );
-    observe_where(
-        &mut driver,
-        "the slide has ended",
-        Duration::from_secs(5),
-        |o| o.animation_left == Some(Duration::ZERO),
-    )
-    .await;
-    driver.finish().await.unwrap();
-}
