@@ -9,6 +9,7 @@ use chromiumoxide::cdp::js_protocol::runtime::TerminateExecutionParams;
 use super::WebDriver;
 use crate::WebDriverError;
 use crate::input::{self, InputState};
+use crate::observe;
 use crate::serve::ORIGIN;
 use crate::session::PageSession;
 use crate::video::Recorder;
@@ -35,6 +36,10 @@ impl WebDriver {
                     .await
             }
             None => Err(WebDriverError::Gone("the game's tab is closed".into())),
+        };
+        let reloaded = match reloaded {
+            Ok(()) => self.can_be_pictured().await,
+            Err(error) => Err(error),
         };
         if let Err(error) = reloaded {
             tracing::warn!(%error, "reloading failed; opening a new tab");
@@ -96,11 +101,24 @@ impl WebDriver {
         let Ok(page) = self.page() else {
             return;
         };
-        let clear = ClearDataForOriginParams::new(ORIGIN, "all");
+        let clear = ClearDataForOriginParams::new(ORIGIN, SAVED_STATE);
         match tokio::time::timeout(Duration::from_secs(5), page.execute(clear)).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(%error, "could not clear the game's saved state"),
             Err(_) => tracing::warn!("clearing the game's saved state took over 5 s"),
+        }
+    }
+
+    /// A screenshot of the reloaded page: now and then (on 2048, after a
+    /// few dozen inputs and screenshots) Chromium reloads a page whose
+    /// screenshots never come, which a new tab cures.
+    async fn can_be_pictured(&self) -> Result<(), WebDriverError> {
+        let page = self.page()?;
+        let capture = observe::capture(page, &self.guard, self.screenshot);
+        match tokio::time::timeout(self.timeouts.observe, capture).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(WebDriverError::Timeout(self.timeouts.observe)),
         }
     }
 
@@ -115,3 +133,10 @@ impl WebDriver {
         }
     }
 }
+
+/// What a game can save in the browser, for `Storage.clearDataForOrigin`.
+/// Not `all`, which also clears caches of the browser's own (the shader
+/// cache among them): on 2048, restarts after clearing `all` were seen to
+/// leave the browser taking no more screenshots, in any tab.
+const SAVED_STATE: &str =
+    "cookies,file_systems,indexeddb,local_storage,websql,service_workers,cache_storage";
