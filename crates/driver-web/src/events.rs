@@ -87,9 +87,16 @@ impl EventLog {
         }
     }
 
-    /// After a restart: the game is back.
+    /// After a restart: the game is back. A crash of the page that was
+    /// replaced is forgotten if no observation reported it yet: whoever
+    /// restarts knows it is gone, and the new page's first observation must
+    /// not report the old one's crash (a replay would see its bug at once).
     pub(crate) fn revive(&self) {
         self.gone.send_replace(None);
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(_, event)| !matches!(event, GameEvent::Crashed { .. }));
     }
 
     pub(crate) fn gone(&self) -> Option<String> {
@@ -408,6 +415,25 @@ mod tests {
             Some("    at onKey (game.js:12:5)\n    at <anonymous> (lib/x.js:1:8)")
         );
         assert!(!unhandled_rejection);
+    }
+
+    #[test]
+    fn a_restart_forgets_the_unreported_crash_of_the_replaced_page_but_not_its_console() {
+        let log = EventLog::new();
+        log.push(
+            1.0,
+            GameEvent::Console {
+                level: ConsoleLevel::Info,
+                text: "last words".into(),
+                source: None,
+            },
+        );
+        log.set_gone("the renderer crashed");
+        log.revive();
+        assert_eq!(log.gone(), None);
+        let events = log.take();
+        assert_eq!(events.len(), 1);
+        assert!(matches!(&events[0], GameEvent::Console { text, .. } if text == "last words"));
     }
 
     #[test]
