@@ -198,18 +198,15 @@ impl JobRunner {
         Ok(game_dir)
     }
 
-    /// The game's time limit: the test's `max_seconds`, capped by the run's
-    /// `max_time_seconds`, else the worker's default.
     fn max_duration(&self, job: &JobAssignment) -> Duration {
-        let limits = [job.test.max_seconds, job.options.max_time_seconds];
-        limits
-            .into_iter()
-            .flatten()
-            .filter(|seconds| *seconds > 0)
-            .min()
-            .map_or(self.settings.default_max_duration, |seconds| {
-                Duration::from_secs(seconds as u64)
-            })
+        time_limit(
+            job.test.max_seconds,
+            job.options.max_time_seconds,
+            job.replay.is_some(),
+        )
+        .map_or(self.settings.default_max_duration, |seconds| {
+            Duration::from_secs(seconds as u64)
+        })
     }
 
     /// Completes, retrying while the server cannot be reached.
@@ -300,5 +297,37 @@ async fn heartbeat_loop(
 async fn forward(mut shutdown: watch::Receiver<bool>, stop: CancellationToken) {
     if shutdown.wait_for(|down| *down).await.is_ok() {
         stop.cancel();
+    }
+}
+
+/// The game's time limit in seconds: the test's `max_seconds`, capped by
+/// the run's `max_time_seconds`. A replay or a minimisation plays a bug's
+/// trace, not the test, so only the run's limit applies to it (the server
+/// gives a minimisation ten minutes; capping that by a 60 s discovery test
+/// left delta debugging a handful of replays).
+fn time_limit(test: Option<i64>, run: Option<i64>, plays_a_trace: bool) -> Option<i64> {
+    let test = test.filter(|_| !plays_a_trace);
+    [test, run]
+        .into_iter()
+        .flatten()
+        .filter(|seconds| *seconds > 0)
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_limit;
+
+    #[test]
+    fn the_run_caps_the_tests_time_limit() {
+        assert_eq!(time_limit(Some(60), Some(30), false), Some(30));
+        assert_eq!(time_limit(Some(60), None, false), Some(60));
+        assert_eq!(time_limit(None, None, false), None);
+    }
+
+    #[test]
+    fn a_replay_or_minimisation_is_bound_by_its_run_only() {
+        assert_eq!(time_limit(Some(60), Some(600), true), Some(600));
+        assert_eq!(time_limit(Some(60), None, true), None);
     }
 }
