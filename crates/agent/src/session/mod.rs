@@ -1,7 +1,8 @@
 //! The loop glue every agent shares: act, settle, observe, detect, record.
 //!
 //! A [`Session`] wraps a driver for one run. For each action it waits a
-//! short settle time (a `WaitMs` action is its own wait), observes, turns
+//! short settle time (a `WaitMs` action is its own wait), observes (again,
+//! while a game that draws on change is still animating the input), turns
 //! the frame into a cell, feeds the detectors, and records the action in
 //! the trace since the last restart (what a bug's [`BugTrace`](playtest_types::BugTrace) is cut from)
 //! and in the whole run's trace (`trace.json`). Time spent between actions
