@@ -12,7 +12,8 @@
 #   4. the crash found in 3 minimised, then its minimised trace replayed 3
 #      times.
 # Writes bench/results/explore-<time>.md. Takes about 40 minutes with the
-# defaults. See bench/README.md.
+# defaults. BENCH_STEPS picks steps (e.g. "faults minimize"), BENCH_FAULTS
+# scripts of bench/faults (e.g. "crash"). See bench/README.md.
 set -euo pipefail
 shopt -s inherit_errexit
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -21,6 +22,8 @@ seconds=${BENCH_SECONDS:-120}
 seeds=${BENCH_SEEDS:-5}
 fault_seconds=${BENCH_FAULT_SECONDS:-60}
 crash_fault=${BENCH_CRASH_FAULT:-crash}
+steps=" ${BENCH_STEPS:-coverage throughput faults minimize} "
+fault_names=${BENCH_FAULTS:-$(cd bench/faults && ls ./*.js | sed 's|^\./||; s|\.js$||')}
 helper="$ROOT/bench/explore.py"
 
 apt_install curl
@@ -50,14 +53,24 @@ wait_for "$server_url/api/v1/health"
 cli() { PLAYTEST_API_URL="$server_url" PLAYTEST_API_KEY="$api_key" "$bin" "$@"; }
 build_id=$(cli upload "$game" --name 2048 --platform web --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 
-say "coverage: explorer and random, $seeds seeds x $seconds s each"
-python3 "$helper" coverage "$server_url" "$api_key" "$build_id" "$seeds" "$seconds" "$work/coverage.jsonl"
-say "throughput: explorer with and without the recording, $seconds s each"
-python3 "$helper" video "$server_url" "$api_key" "$build_id" "$seconds" "$work/video.jsonl"
-say "faults: one run per script of bench/faults, $fault_seconds s each"
-python3 "$helper" faults "$server_url" "$api_key" "$build_id" "$ROOT/bench/faults" "$fault_seconds" "$work/faults.jsonl"
-say "minimise the crash found with $crash_fault, replay it 3 times"
-python3 "$helper" minimize "$server_url" "$api_key" "$work/faults.jsonl" "$crash_fault" "$work/minimize.jsonl" || true
+if [[ $steps == *" coverage "* ]]; then
+  say "coverage: explorer and random, $seeds seeds x $seconds s each"
+  python3 "$helper" coverage "$server_url" "$api_key" "$build_id" "$seeds" "$seconds" "$work/coverage.jsonl"
+fi
+if [[ $steps == *" throughput "* ]]; then
+  say "throughput: explorer with and without the recording, $seconds s each"
+  python3 "$helper" video "$server_url" "$api_key" "$build_id" "$seconds" "$work/video.jsonl"
+fi
+if [[ $steps == *" faults "* ]]; then
+  mkdir -p "$work/faults"
+  for name in $fault_names; do cp "bench/faults/$name.js" "$work/faults/"; done
+  say "faults: one run per script ($(echo $fault_names)), $fault_seconds s each"
+  python3 "$helper" faults "$server_url" "$api_key" "$build_id" "$work/faults" "$fault_seconds" "$work/faults.jsonl"
+fi
+if [[ $steps == *" minimize "* ]]; then
+  say "minimise the crash found with $crash_fault, replay it 3 times"
+  python3 "$helper" minimize "$server_url" "$api_key" "$work/faults.jsonl" "$crash_fault" "$work/minimize.jsonl" || true
+fi
 
 out="$ROOT/bench/results/explore-$(date -u +%Y%m%dT%H%M%SZ).md"
 {

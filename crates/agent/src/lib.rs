@@ -52,7 +52,7 @@ pub use random::RandomAgent;
 pub use replay::{ReplayOutcome, ReplaySettings, replay};
 pub use run::{DiscoveryRun, VerificationRun, discover, play_randomly, verify};
 pub use scripted::{ScriptedSettings, StepOutcome, VerificationOutcome, run_verification};
-pub use session::{Performed, Session, SessionSettings};
+pub use session::{Performed, Session, SessionSettings, WhenStuck};
 pub use similarity::{reference_image, region_similarity};
 pub use sink::{Finding, NullSink, RecordingSink, Sink, StepPhase, StepUpdate};
 pub use trace::RunTrace;

@@ -4,7 +4,11 @@
 //! fresh session (same settle time, same detectors), and watches for the
 //! fingerprint during the actions and for a grace period after the last
 //! one (bugs that need time to show: a freeze, a blank screen). The game is
-//! never restarted mid-replay: a crash ends it.
+//! never restarted mid-replay: a crash ends it. A game that stops answering
+//! does not: the hang is reported and the replay plays on, and a game still
+//! hung when the actions are done is watched for up to `hang_watch` more,
+//! since what hangs may die of it next (a page that allocates until it is
+//! killed is unresponsive for seconds before it crashes).
 
 use std::time::Duration;
 
@@ -14,18 +18,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::driver::Driver;
 use crate::error::AgentError;
-use crate::session::{Session, SessionSettings};
+use crate::session::{Session, SessionSettings, WhenStuck};
 use crate::sink::{Finding, Sink, StepUpdate};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaySettings {
     /// The session's settings (its seed is taken from the trace, it never
-    /// restarts on its own and does not log every action).
+    /// restarts, watches hangs on and does not log every action).
     pub session: SessionSettings,
     /// How long to keep watching after the last action.
     pub grace: Duration,
     /// Between two observations of the grace period.
     pub grace_interval: Duration,
+    /// How long after it stopped answering a hung game is still watched
+    /// (for it to crash or recover) once the grace period is over.
+    pub hang_watch: Duration,
 }
 
 impl Default for ReplaySettings {
@@ -34,6 +41,7 @@ impl Default for ReplaySettings {
             session: SessionSettings::default(),
             grace: Duration::from_secs(3),
             grace_interval: Duration::from_millis(250),
+            hang_watch: Duration::from_secs(30),
         }
     }
 }
@@ -74,7 +82,7 @@ pub async fn replay(
     let quiet = ReplaySink(sink);
     let session_settings = SessionSettings {
         seed: trace.seed,
-        restart_when_stuck: false,
+        when_stuck: WhenStuck::WatchHangs,
         log_actions: false,
         ..settings.session.clone()
     };
@@ -125,8 +133,8 @@ async fn play(
             return Ok(Some(index + 1));
         }
     }
-    let deadline = Instant::now() + settings.grace;
-    while Instant::now() < deadline {
+    let grace_ends = Instant::now() + settings.grace;
+    while Instant::now() < grace_ends || still_watching_a_hang(session, settings) {
         match session.wait_and_observe(settings.grace_interval).await {
             Ok(()) => {}
             Err(AgentError::GameGone(_)) => break,
@@ -137,4 +145,10 @@ async fn play(
         }
     }
     Ok(shown(session).then_some(trace.actions.len()))
+}
+
+fn still_watching_a_hang(session: &Session<'_>, settings: &ReplaySettings) -> bool {
+    session
+        .unanswered_for()
+        .is_some_and(|unanswered| unanswered < settings.hang_watch)
 }

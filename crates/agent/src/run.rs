@@ -11,7 +11,7 @@ use crate::error::AgentError;
 use crate::explorer::{ExplorationReport, Explorer, ExplorerSettings};
 use crate::random::RandomAgent;
 use crate::scripted::{ScriptedSettings, VerificationOutcome, run_verification};
-use crate::session::{Session, SessionSettings};
+use crate::session::{Session, SessionSettings, WhenStuck};
 use crate::sink::Sink;
 use crate::trace::RunTrace;
 
@@ -81,7 +81,7 @@ pub async fn verify(
     stop: CancellationToken,
 ) -> Result<VerificationRun, AgentError> {
     let settings = SessionSettings {
-        restart_when_stuck: false,
+        when_stuck: WhenStuck::End,
         ..session
     };
     let mut session = Session::new(driver, sink, settings, stop);

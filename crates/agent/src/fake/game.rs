@@ -20,6 +20,8 @@ struct Afflictions {
     crashed: bool,
     crash_reported: bool,
     hung: bool,
+    /// A hang that ends in a crash at this time.
+    dies_at: Option<Instant>,
     frozen: Option<Frame>,
     black: bool,
     slow: bool,
@@ -220,11 +222,12 @@ impl FakeGame {
                 text: format!("{text} (request {})", self.frames),
                 source: Some(format!("http://127.0.0.1:8080/game.js?v={}:{}:1", self.lives, self.frames % 50)),
             }),
-            Fault::Crash => {
-                self.afflictions.crashed = true;
-                self.events.push(GameEvent::Crashed { reason: "the renderer process exited with signal 11".into() });
-            }
+            Fault::Crash => self.crash(),
             Fault::Hang => self.afflictions.hung = true,
+            Fault::HangThenCrash(after) => {
+                self.afflictions.hung = true;
+                self.afflictions.dies_at = Some(Instant::now() + *after);
+            }
             Fault::Freeze => {
                 if self.afflictions.frozen.is_none() {
                     self.afflictions.frozen = Some(self.picture());
@@ -233,6 +236,26 @@ impl FakeGame {
             Fault::BlackScreen => self.afflictions.black = true,
             Fault::SlowFrames => self.afflictions.slow = true,
             Fault::DeadEnd => self.world.trapped = true,
+        }
+    }
+
+    fn crash(&mut self) {
+        self.afflictions.hung = false;
+        self.afflictions.crashed = true;
+        self.events.push(GameEvent::Crashed {
+            reason: "the renderer process exited with signal 11".into(),
+        });
+    }
+
+    /// A hang due to end in a crash ends in it once its time has come.
+    fn dies_if_due(&mut self) {
+        if self
+            .afflictions
+            .dies_at
+            .is_some_and(|at| Instant::now() >= at)
+        {
+            self.afflictions.dies_at = None;
+            self.crash();
         }
     }
 
@@ -286,6 +309,7 @@ impl Driver for FakeGame {
     }
 
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {
+        self.dies_if_due();
         self.gone()?;
         if let Action::ClickSelector(selector) = action {
             self.dom_unsupported()?;
@@ -322,6 +346,7 @@ impl Driver for FakeGame {
     }
 
     async fn observe(&mut self) -> Result<Observation, DriverError> {
+        self.dies_if_due();
         self.gone()?;
         self.hang_if_hung().await?;
         sleep(self.config.observe_delay).await;
@@ -363,6 +388,7 @@ impl Driver for FakeGame {
     }
 
     async fn ping(&mut self, timeout: Duration) -> Result<Option<Duration>, DriverError> {
+        self.dies_if_due();
         self.gone()?;
         if self.afflictions.hung {
             sleep(timeout).await;
@@ -373,6 +399,7 @@ impl Driver for FakeGame {
     }
 
     async fn affordances(&mut self) -> Result<Affordances, DriverError> {
+        self.dies_if_due();
         self.gone()?;
         self.hang_if_hung().await?;
         let keys = [
@@ -400,6 +427,7 @@ impl Driver for FakeGame {
     }
 
     async fn evaluate(&mut self, expression: &str) -> Result<serde_json::Value, DriverError> {
+        self.dies_if_due();
         self.gone()?;
         self.dom_unsupported()?;
         self.hang_if_hung().await?;
@@ -430,6 +458,7 @@ impl Driver for FakeGame {
     }
 
     async fn text_of(&mut self, selector: &str) -> Result<Option<String>, DriverError> {
+        self.dies_if_due();
         self.gone()?;
         self.dom_unsupported()?;
         self.hang_if_hung().await?;

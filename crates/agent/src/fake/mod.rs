@@ -34,6 +34,9 @@ pub enum Fault {
     Crash,
     /// The game stops answering: observations time out, pings get no answer.
     Hang,
+    /// The game stops answering for this long, then the renderer dies (a
+    /// page that allocates until it is killed).
+    HangThenCrash(Duration),
     /// Drawing stops and input is ignored; pings still answer.
     Freeze,
     /// Frames are black; the game goes on underneath.

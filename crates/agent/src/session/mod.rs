@@ -10,8 +10,8 @@
 //! recorded as explicit `WaitMs` entries, so a replay repeats the timing.
 //!
 //! It pings the game every few actions and after slow observations; a game
-//! that vanished or stopped answering is reported and, when allowed
-//! (`restart_when_stuck`), restarted — as is one a detector calls stuck
+//! that vanished or stopped answering is reported and, as the settings'
+//! [`WhenStuck`] say, restarted — as is one a detector calls stuck
 //! (frozen, soft-locked). Each fingerprint is reported to the [`Sink`] once
 //! per run; later sightings are only counted.
 
@@ -28,7 +28,7 @@ use tokio::time::{Instant, sleep, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
-pub use settings::SessionSettings;
+pub use settings::{SessionSettings, WhenStuck};
 
 use crate::action_space::Move;
 use crate::cells::{CellId, CellMap, Thumbnail};
@@ -85,7 +85,11 @@ struct Occurrence {
 
 /// Why the game cannot go on as it is.
 enum Ending {
+    /// The game vanished (crashed, or never showed).
     Gone(String),
+    /// The game stopped answering.
+    NoAnswer,
+    /// A detector calls the game stuck (frozen, soft-locked).
     Stuck(String),
 }
 
@@ -93,6 +97,7 @@ impl Ending {
     fn reason(&self) -> &str {
         match self {
             Ending::Gone(reason) | Ending::Stuck(reason) => reason,
+            Ending::NoAnswer => "the game stopped answering",
         }
     }
 }
@@ -120,6 +125,7 @@ pub struct Session<'a> {
     last_change: f32,
     render_loop: Option<bool>,
     gone: Option<String>,
+    unanswered_since: Option<Instant>,
     cycle_end: Instant,
     actions_since_ping: u32,
     actions_since_new_cell: u64,
@@ -174,6 +180,7 @@ impl<'a> Session<'a> {
             last_change: 0.0,
             render_loop: None,
             gone: None,
+            unanswered_since: None,
             cycle_end: now,
             actions_since_ping: 0,
             actions_since_new_cell: 0,
@@ -190,7 +197,9 @@ impl<'a> Session<'a> {
         ));
         match self.begin_life(TraceEvent::Restart("start".into())).await? {
             None => Ok(()),
-            Some(ending) if self.settings.restart_when_stuck => self.restart(ending.reason()).await,
+            Some(ending) if self.settings.when_stuck == WhenStuck::Restart => {
+                self.restart(ending.reason()).await
+            }
             Some(ending) => {
                 self.gone = Some(ending.reason().to_string());
                 Err(AgentError::GameGone(ending.reason().to_string()))
@@ -311,7 +320,7 @@ impl<'a> Session<'a> {
         self.may_continue()?;
         let previous_cell = self.cell;
         let ending = self.look(None, previous_cell).await?;
-        let restarting = ending.is_some() && self.settings.restart_when_stuck;
+        let restarting = ending.is_some() && self.settings.when_stuck == WhenStuck::Restart;
         let cycle_end = self.cycle_end;
         self.conclude(previous_cell, ending).await?;
         if !restarting {
@@ -428,6 +437,11 @@ impl<'a> Session<'a> {
         self.gone.as_deref()
     }
 
+    /// How long ago the game stopped answering, while it still does not.
+    pub fn unanswered_for(&self) -> Option<Duration> {
+        self.unanswered_since.map(|since| since.elapsed())
+    }
+
     async fn pause(&self, duration: Duration) -> Result<(), AgentError> {
         tokio::select! {
             () = sleep(duration) => Ok(()),
@@ -455,15 +469,16 @@ impl<'a> Session<'a> {
         previous_cell: CellId,
         ending: Option<Ending>,
     ) -> Result<Performed, AgentError> {
-        let restart_for = match ending {
-            None => None,
-            Some(Ending::Stuck(_)) if !self.settings.restart_when_stuck => None,
-            Some(Ending::Gone(reason)) if !self.settings.restart_when_stuck => {
+        let restart_for = match (ending, self.settings.when_stuck) {
+            (None, _) => None,
+            (Some(ending), WhenStuck::Restart) => Some(ending.reason().to_string()),
+            (Some(Ending::Stuck(_)), _) | (Some(Ending::NoAnswer), WhenStuck::WatchHangs) => None,
+            (Some(ending), _) => {
+                let reason = ending.reason().to_string();
                 self.sink.log(format!("The game is gone: {reason}."));
                 self.gone = Some(reason.clone());
                 return Err(AgentError::GameGone(reason));
             }
-            Some(ending) => Some(ending.reason().to_string()),
         };
         let restarted = restart_for.is_some();
         if let Some(reason) = restart_for {

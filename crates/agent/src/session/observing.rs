@@ -31,6 +31,7 @@ impl Session<'_> {
     ) -> Result<Option<Ending>, AgentError> {
         self.lives.push(Vec::new());
         self.gone = None;
+        self.unanswered_since = None;
         self.last = None;
         self.detectors.restarted();
         self.entries.push(RunTraceEntry {
@@ -119,6 +120,7 @@ impl Session<'_> {
             Err(other) => return Err(other.into()),
         };
         self.counters.observations += 1;
+        self.unanswered_since = None;
         if let Some(ending) = self.digest(observation, action, Some(previous_cell)) {
             return Ok(Some(ending));
         }
@@ -282,14 +284,18 @@ impl Session<'_> {
         )
         .await;
         match answer.unwrap_or(Ok(None)) {
-            Ok(Some(_)) | Err(DriverError::Unsupported(_)) => Ok(None),
+            Ok(Some(_)) | Err(DriverError::Unsupported(_)) => {
+                self.unanswered_since = None;
+                Ok(None)
+            }
             Ok(None) | Err(DriverError::Timeout(_)) => {
                 let detections = self.detectors.incident(&Incident::NoAnswer {
                     waited,
                     last_action: action,
                 });
                 self.report_all(detections);
-                Ok(Some(Ending::Gone("the game stopped answering".into())))
+                self.unanswered_since.get_or_insert_with(Instant::now);
+                Ok(Some(Ending::NoAnswer))
             }
             Err(DriverError::GameGone(reason)) => Ok(Some(self.gone_incident(&reason))),
             Err(other) => Err(other.into()),

@@ -32,9 +32,8 @@ pub struct SessionSettings {
     pub min_recorded_pause: Duration,
     /// Write every action to the sink's log.
     pub log_actions: bool,
-    /// Restart a game that vanished, hung or got stuck (explorer); when
-    /// false, a vanished game ends the session (`GameGone`).
-    pub restart_when_stuck: bool,
+    /// What to do with a game that vanished, stopped answering or got stuck.
+    pub when_stuck: WhenStuck,
     pub cells: CellSettings,
     pub detectors: DetectorSettings,
 }
@@ -54,9 +53,26 @@ impl Default for SessionSettings {
             idle_interval: Duration::from_millis(150),
             min_recorded_pause: Duration::from_millis(50),
             log_actions: true,
-            restart_when_stuck: true,
+            when_stuck: WhenStuck::Restart,
             cells: CellSettings::default(),
             detectors: DetectorSettings::default(),
         }
     }
+}
+
+/// What a session does with a game that cannot go on as it is: vanished
+/// (crashed), stopped answering (hung), or stuck (frozen, soft-locked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenStuck {
+    /// Restart it, whatever happened (the explorer: the run goes on).
+    Restart,
+    /// Never restart; a game that vanished or stopped answering ends the
+    /// session (`GameGone`), a stuck one plays on (a verification run
+    /// checks its steps against whatever it sees).
+    End,
+    /// Never restart; only a game that vanished ends the session. One that
+    /// stopped answering is reported and watched on, since it may die of
+    /// it (a replay looking for the crash of a page that allocates until
+    /// it is killed sees it hang first).
+    WatchHangs,
 }

@@ -97,3 +97,77 @@ async fn a_trace_that_does_not_show_the_bug_does_not_reproduce() {
     assert_eq!(outcome.at_action, None);
     assert!(outcome.other_findings.is_empty());
 }
+
+/// The crash fingerprint the fake game's renderer death gets.
+async fn crash_fingerprint() -> String {
+    let mut game = crate::common::game_with(Fault::Crash, Trigger::Action(key("x")));
+    let sink = playtest_agent::RecordingSink::default();
+    let mut session = playtest_agent::Session::new(
+        &mut game,
+        &sink,
+        crate::common::settings(1),
+        CancellationToken::new(),
+    );
+    session.start().await.unwrap();
+    session.perform(&key("x")).await.unwrap();
+    let findings = sink.findings();
+    assert_eq!(findings.len(), 1, "one crash expected");
+    findings[0].fingerprint.clone()
+}
+
+fn key(name: &str) -> Action {
+    Action::Key(name.into())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_crash_that_a_long_hang_precedes_reproduces_when_replayed() {
+    let fingerprint = crash_fingerprint().await;
+    let mut game = game_with(
+        Fault::HangThenCrash(std::time::Duration::from_secs(20)),
+        Trigger::Action(key("x")),
+    );
+    let trace = BugTrace {
+        seed: 1,
+        actions: vec![key("Enter"), key("x")],
+    };
+    let outcome = replay(
+        &mut game,
+        &NullSink,
+        &trace,
+        &fingerprint,
+        &ReplaySettings::default(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(outcome.reproduced, "{outcome:?}");
+    assert_eq!(outcome.at_action, Some(2));
+    let others: Vec<_> = outcome.other_findings.iter().map(|f| f.detector).collect();
+    assert_eq!(others, ["hang"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_game_hung_for_good_is_watched_for_a_limited_time_only() {
+    let fingerprint = crash_fingerprint().await;
+    let mut game = game_with(Fault::Hang, Trigger::Action(key("x")));
+    let trace = BugTrace {
+        seed: 1,
+        actions: vec![key("x")],
+    };
+    let settings = ReplaySettings::default();
+    let started = tokio::time::Instant::now();
+    let outcome = replay(
+        &mut game,
+        &NullSink,
+        &trace,
+        &fingerprint,
+        &settings,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(!outcome.reproduced);
+    let watched = started.elapsed();
+    assert!(watched >= settings.hang_watch, "gave up after {watched:?}");
+    assert!(watched < settings.hang_watch * 2, "watched for {watched:?}");
+}

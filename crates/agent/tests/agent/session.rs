@@ -99,7 +99,7 @@ async fn a_crash_ends_a_session_that_may_not_restart() {
     let mut game = game_with(Fault::Crash, Trigger::Action(key("x")));
     let sink = RecordingSink::default();
     let no_restart = playtest_agent::SessionSettings {
-        restart_when_stuck: false,
+        when_stuck: playtest_agent::WhenStuck::End,
         ..settings(1)
     };
     let mut session = Session::new(&mut game, &sink, no_restart, CancellationToken::new());
