@@ -1,11 +1,11 @@
 //! Replaying a finding's trace shows the same fingerprint again.
 
 use playtest_agent::fake::{FakeGame, Fault, Trigger};
-use playtest_agent::{NullSink, ReplaySettings, replay};
+use playtest_agent::{NullSink, RecordingSink, ReplaySettings, Session, replay};
 use playtest_types::{Action, BugTrace};
 use tokio_util::sync::CancellationToken;
 
-use crate::common::{explore, game_with};
+use crate::common::{explore, game_with, settings};
 
 #[tokio::test(start_paused = true)]
 async fn a_found_exception_reproduces_when_its_trace_is_replayed() {
@@ -100,14 +100,9 @@ async fn a_trace_that_does_not_show_the_bug_does_not_reproduce() {
 
 /// The crash fingerprint the fake game's renderer death gets.
 async fn crash_fingerprint() -> String {
-    let mut game = crate::common::game_with(Fault::Crash, Trigger::Action(key("x")));
-    let sink = playtest_agent::RecordingSink::default();
-    let mut session = playtest_agent::Session::new(
-        &mut game,
-        &sink,
-        crate::common::settings(1),
-        CancellationToken::new(),
-    );
+    let mut game = game_with(Fault::Crash, Trigger::Action(key("x")));
+    let sink = RecordingSink::default();
+    let mut session = Session::new(&mut game, &sink, settings(1), CancellationToken::new());
     session.start().await.unwrap();
     session.perform(&key("x")).await.unwrap();
     let findings = sink.findings();
@@ -154,20 +149,26 @@ async fn a_game_hung_for_good_is_watched_for_a_limited_time_only() {
         seed: 1,
         actions: vec![key("x")],
     };
-    let settings = ReplaySettings::default();
+    let replay_settings = ReplaySettings::default();
     let started = tokio::time::Instant::now();
     let outcome = replay(
         &mut game,
         &NullSink,
         &trace,
         &fingerprint,
-        &settings,
+        &replay_settings,
         &CancellationToken::new(),
     )
     .await
     .unwrap();
     assert!(!outcome.reproduced);
     let watched = started.elapsed();
-    assert!(watched >= settings.hang_watch, "gave up after {watched:?}");
-    assert!(watched < settings.hang_watch * 2, "watched for {watched:?}");
+    assert!(
+        watched >= replay_settings.hang_watch,
+        "gave up after {watched:?}"
+    );
+    assert!(
+        watched < replay_settings.hang_watch * 2,
+        "watched for {watched:?}"
+    );
 }
