@@ -6,6 +6,11 @@
 // - Math.random and crypto.getRandomValues/randomUUID draw from seeded
 //   generators (sfc32), fresh in every document: a reload with the same
 //   seed repeats the game's randomness.
+// - The wall clock (Date.now, new Date()) reads CLOCK_START plus the time
+//   since the document began, in every document: a game sees the same date
+//   and hour on every start and on every day it is replayed (a daily
+//   challenge, a date on screen, a seed taken from the clock). The pace
+//   stays real; the driver sets the time zone to UTC.
 // - requestAnimationFrame is wrapped to count the frames in which the game
 //   ran at least one rAF callback (frames drawn by the game); a private rAF
 //   heartbeat of our own records the time between rendered frames.
@@ -73,6 +78,28 @@
       };
     }
   }
+
+  // --- Wall clock ----------------------------------------------------------
+  const CLOCK_START = Date.UTC(2024, 0, 1, 12, 0, 0);
+  const NativeDate = Date;
+  const clockNow = () => Math.floor(CLOCK_START + performance.now());
+  // Called: the date as a string; constructed without arguments: now; with
+  // arguments: exactly the native Date (instanceof, subclasses and statics
+  // all behave as before).
+  const PlaytestDate = function Date(...args) {
+    if (new.target === undefined) return new NativeDate(clockNow()).toString();
+    return Reflect.construct(NativeDate, args.length === 0 ? [clockNow()] : args, new.target);
+  };
+  Object.setPrototypeOf(PlaytestDate, NativeDate);
+  Object.defineProperty(PlaytestDate, 'prototype', { value: NativeDate.prototype });
+  Object.defineProperty(PlaytestDate, 'length', { value: 7 });
+  PlaytestDate.now = function now() {
+    return clockNow();
+  };
+  Object.defineProperty(NativeDate.prototype, 'constructor', {
+    value: PlaytestDate, writable: true, configurable: true, enumerable: false,
+  });
+  globalThis.Date = PlaytestDate;
 
   // --- Frames ------------------------------------------------------------
   const nativeRaf = window.requestAnimationFrame.bind(window);

@@ -2,7 +2,8 @@
 //! small scripts it evaluates later to read what the hooks gathered.
 //!
 //! The hooks themselves are in `hooks.js` (see its header). Randomness is
-//! seeded; time is left real: Chromium's virtual time
+//! seeded and the wall clock starts at the same instant in every document;
+//! its pace is left real: Chromium's virtual time
 //! (`Emulation.setVirtualTimePolicy`) stalls or races with `--headless=new`
 //! and with pages that load resources, and a game that reads the clock
 //! still repeats when its inputs and randomness repeat at the same pace,

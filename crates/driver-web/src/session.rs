@@ -1,12 +1,13 @@
 //! The browser tab that holds the game: opened, set up before the game's
-//! first script runs (viewport, focus, our hooks, the caller's scripts),
+//! first script runs (viewport, focus, the UTC time zone, our hooks, the
+//! caller's scripts),
 //! navigated to the entry page, and watched for events.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::emulation::{
-    SetDeviceMetricsOverrideParams, SetFocusEmulationEnabledParams,
+    SetDeviceMetricsOverrideParams, SetFocusEmulationEnabledParams, SetTimezoneOverrideParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
     AddScriptToEvaluateOnNewDocumentParams, EventLoadEventFired, NavigateParams,
@@ -73,6 +74,11 @@ impl PageSession {
         guard.run(page.execute(metrics)).await?;
         guard
             .run(page.execute(SetFocusEmulationEnabledParams::new(true)))
+            .await?;
+        // With the hooks' fixed clock, the same local date and hour on
+        // every machine.
+        guard
+            .run(page.execute(SetTimezoneOverrideParams::new("UTC")))
             .await?;
         if setup.touch {
             input::enable_touch(&page, guard).await?;

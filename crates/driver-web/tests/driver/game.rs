@@ -300,6 +300,52 @@ async fn the_same_seed_gives_the_same_randomness_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_games_clock_reads_the_same_date_in_utc_at_every_start() {
+    // 2024-01-01 12:00:00 UTC, where every document's wall clock starts.
+    const CLOCK_START: i64 = 1_704_110_400_000;
+    let mut driver = launch("random").await;
+    let mut starts = Vec::new();
+    for life in 0..2 {
+        if life > 0 {
+            driver.restart().await.unwrap();
+        }
+        let clock = driver.evaluate("window.clock").await.unwrap();
+        let started_at = clock["startedAt"].as_i64().unwrap();
+        // The page's scripts run within seconds of the document's start.
+        assert!(
+            (CLOCK_START..CLOCK_START + 30_000).contains(&started_at),
+            "{clock}"
+        );
+        assert!(
+            clock["constructed"].as_i64().unwrap() >= started_at,
+            "{clock}"
+        );
+        assert_eq!(clock["called"], "string", "{clock}");
+        assert_eq!(clock["epoch"], 0, "{clock}");
+        assert_eq!(clock["zone"], "UTC", "{clock}");
+        assert_eq!(clock["hours"], 12, "{clock}");
+        assert_eq!(clock["isDate"], true, "{clock}");
+        starts.push(started_at);
+    }
+    // The clock runs at the real pace.
+    let before = driver
+        .evaluate("Date.now()")
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = driver
+        .evaluate("Date.now()")
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(after - before >= 300, "{before} -> {after}");
+    driver.finish().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_off_the_games_origin_leaves_the_game_where_it_is() {
     let mut driver = launch("button").await;
     driver
