@@ -5,10 +5,11 @@
 //! fingerprint during the actions and for a grace period after the last
 //! one (bugs that need time to show: a freeze, a blank screen). The game is
 //! never restarted mid-replay: a crash ends it. A game that stops answering
-//! does not: the hang is reported and the replay plays on, and a game still
-//! hung when the actions are done is watched for up to `hang_watch` more,
-//! since what hangs may die of it next (a page that allocates until it is
-//! killed is unresponsive for seconds before it crashes).
+//! does not: the hang is reported and the replay plays on, through the
+//! actions and past the grace period, since what hangs may die of it next
+//! (a page that allocates until it is killed is unresponsive for seconds
+//! before it crashes). Only a game that has not answered for `hang_watch`
+//! is given up on.
 
 use std::time::Duration;
 
@@ -30,8 +31,8 @@ pub struct ReplaySettings {
     pub grace: Duration,
     /// Between two observations of the grace period.
     pub grace_interval: Duration,
-    /// How long after it stopped answering a hung game is still watched
-    /// (for it to crash or recover) once the grace period is over.
+    /// How long a game that stopped answering is watched (for it to crash
+    /// or recover) before the replay gives up on it.
     pub hang_watch: Duration,
 }
 
@@ -132,9 +133,15 @@ async fn play(
         if shown(session) {
             return Ok(Some(index + 1));
         }
+        if hung_for_good(session, settings) {
+            session.log("The game has not answered for too long; giving up.");
+            return Ok(None);
+        }
     }
     let grace_ends = Instant::now() + settings.grace;
-    while Instant::now() < grace_ends || still_watching_a_hang(session, settings) {
+    while Instant::now() < grace_ends
+        || (session.unanswered_for().is_some() && !hung_for_good(session, settings))
+    {
         match session.wait_and_observe(settings.grace_interval).await {
             Ok(()) => {}
             Err(AgentError::GameGone(_)) => break,
@@ -147,8 +154,9 @@ async fn play(
     Ok(shown(session).then_some(trace.actions.len()))
 }
 
-fn still_watching_a_hang(session: &Session<'_>, settings: &ReplaySettings) -> bool {
+/// The game has not answered for `hang_watch`: nothing more will show.
+fn hung_for_good(session: &Session<'_>, settings: &ReplaySettings) -> bool {
     session
         .unanswered_for()
-        .is_some_and(|unanswered| unanswered < settings.hang_watch)
+        .is_some_and(|unanswered| unanswered >= settings.hang_watch)
 }

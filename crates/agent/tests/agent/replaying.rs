@@ -145,10 +145,9 @@ async fn a_crash_that_a_long_hang_precedes_reproduces_when_replayed() {
 async fn a_game_hung_for_good_is_watched_for_a_limited_time_only() {
     let fingerprint = crash_fingerprint().await;
     let mut game = game_with(Fault::Hang, Trigger::Action(key("x")));
-    let trace = BugTrace {
-        seed: 1,
-        actions: vec![key("x")],
-    };
+    let mut actions = vec![key("x")];
+    actions.extend(std::iter::repeat_n(key("Enter"), 20));
+    let trace = BugTrace { seed: 1, actions };
     let replay_settings = ReplaySettings::default();
     let started = tokio::time::Instant::now();
     let outcome = replay(
