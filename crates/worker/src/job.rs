@@ -198,6 +198,7 @@ impl JobRunner {
         Ok(game_dir)
     }
 
+    /// The game's time limit (see [`time_limit`]), else the worker's default.
     fn max_duration(&self, job: &JobAssignment) -> Duration {
         time_limit(
             job.test.max_seconds,

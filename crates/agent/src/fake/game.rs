@@ -152,6 +152,13 @@ impl FakeGame {
         frame
     }
 
+    /// `Err` once the game is gone (a hang due to end in a crash ends in it
+    /// first when its time has come).
+    fn alive(&mut self) -> Result<(), DriverError> {
+        self.dies_if_due();
+        self.gone()
+    }
+
     fn gone(&self) -> Result<(), DriverError> {
         if self.afflictions.crashed && self.afflictions.crash_reported {
             return Err(DriverError::GameGone("the renderer crashed".into()));
@@ -309,8 +316,7 @@ impl Driver for FakeGame {
     }
 
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         if let Action::ClickSelector(selector) = action {
             self.dom_unsupported()?;
             if self.world.element(selector).is_none() {
@@ -346,8 +352,7 @@ impl Driver for FakeGame {
     }
 
     async fn observe(&mut self) -> Result<Observation, DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         self.hang_if_hung().await?;
         sleep(self.config.observe_delay).await;
         self.advance();
@@ -388,8 +393,7 @@ impl Driver for FakeGame {
     }
 
     async fn ping(&mut self, timeout: Duration) -> Result<Option<Duration>, DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         if self.afflictions.hung {
             sleep(timeout).await;
             return Ok(None);
@@ -399,8 +403,7 @@ impl Driver for FakeGame {
     }
 
     async fn affordances(&mut self) -> Result<Affordances, DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         self.hang_if_hung().await?;
         let keys = [
             "ArrowUp",
@@ -427,8 +430,7 @@ impl Driver for FakeGame {
     }
 
     async fn evaluate(&mut self, expression: &str) -> Result<serde_json::Value, DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         self.dom_unsupported()?;
         self.hang_if_hung().await?;
         let unknown =
@@ -458,8 +460,7 @@ impl Driver for FakeGame {
     }
 
     async fn text_of(&mut self, selector: &str) -> Result<Option<String>, DriverError> {
-        self.dies_if_due();
-        self.gone()?;
+        self.alive()?;
         self.dom_unsupported()?;
         self.hang_if_hung().await?;
         Ok(match selector {
