@@ -44,47 +44,42 @@ impl EventLog {
 
     /// Keeps `event`, which happened at `timestamp` (ms since the epoch).
     pub(crate) fn push(&self, timestamp: f64, event: GameEvent) {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if pending.len() == MAX_PENDING {
-            pending.remove(0);
-        }
-        pending.push((timestamp, event));
+        push_onto(&mut self.pending(), timestamp, event);
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<(f64, GameEvent)>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every event kept, oldest first.
     pub(crate) fn take(&self) -> Vec<GameEvent> {
-        let mut pending =
-            std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut pending = std::mem::take(&mut *self.pending());
         pending.sort_by(|a, b| a.0.total_cmp(&b.0));
         pending.into_iter().map(|(_, event)| event).collect()
     }
 
     pub(crate) fn has_pending(&self) -> bool {
-        !self
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
+        !self.pending().is_empty()
     }
 
-    /// The game is gone: records a [`GameEvent::Crashed`] once.
+    /// The game is gone: records a [`GameEvent::Crashed`] once. The event
+    /// is pending before anyone can see the game gone (the pending list is
+    /// held while both change), so an observation that finds the game gone
+    /// always has the crash to report.
     pub(crate) fn set_gone(&self, reason: &str) {
-        let first = self.gone.send_if_modified(|gone| {
-            if gone.is_some() {
-                return false;
-            }
-            *gone = Some(reason.to_owned());
-            true
-        });
-        if first {
-            tracing::debug!(reason, "the game is gone");
-            self.push(
-                now_ms(),
-                GameEvent::Crashed {
-                    reason: reason.to_owned(),
-                },
-            );
+        let mut pending = self.pending();
+        if self.gone.borrow().is_some() {
+            return;
         }
+        tracing::debug!(reason, "the game is gone");
+        push_onto(
+            &mut pending,
+            now_ms(),
+            GameEvent::Crashed {
+                reason: reason.to_owned(),
+            },
+        );
+        self.gone.send_replace(Some(reason.to_owned()));
     }
 
     /// After a restart: the game is back. A crash of the page that was
@@ -92,11 +87,9 @@ impl EventLog {
     /// restarts knows it is gone, and the new page's first observation must
     /// not report the old one's crash (a replay would see its bug at once).
     pub(crate) fn revive(&self) {
+        let mut pending = self.pending();
+        pending.retain(|(_, event)| !matches!(event, GameEvent::Crashed { .. }));
         self.gone.send_replace(None);
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|(_, event)| !matches!(event, GameEvent::Crashed { .. }));
     }
 
     pub(crate) fn gone(&self) -> Option<String> {
@@ -117,6 +110,14 @@ fn now_ms() -> f64 {
 
 /// Collects `page`'s events into `log` until the page is dropped or the
 /// task aborted.
+/// Adds an event, dropping the oldest beyond [`MAX_PENDING`].
+fn push_onto(pending: &mut Vec<(f64, GameEvent)>, timestamp: f64, event: GameEvent) {
+    if pending.len() == MAX_PENDING {
+        pending.remove(0);
+    }
+    pending.push((timestamp, event));
+}
+
 pub(crate) async fn watch_page(
     page: &Page,
     log: Arc<EventLog>,
