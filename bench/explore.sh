@@ -10,7 +10,10 @@
 #   3. faults: one explorer run per script of bench/faults (injected at run
 #      time, the game's files untouched): what was found, how soon;
 #   4. the crash found in 3 minimised, then its minimised trace replayed 3
-#      times.
+#      times;
+#   5. every answer about these runs (lists, details, bugs of every
+#      detector) judged against the reference API's schemas
+#      (playtest-contract's check-answers).
 # Writes bench/results/explore-<time>.md. Takes about 40 minutes with the
 # defaults. BENCH_STEPS picks steps (e.g. "faults minimize"), BENCH_FAULTS
 # scripts of bench/faults (e.g. "crash"). See bench/README.md.
@@ -72,10 +75,18 @@ if [[ $steps == *" minimize "* ]]; then
   python3 "$helper" minimize "$server_url" "$api_key" "$work/faults.jsonl" "$crash_fault" "$work/minimize.jsonl" || true
 fi
 
+say "judging every answer about these runs against the reference"
+cargo build -q --release -p playtest-contract --example check-answers
+"$ROOT/target/release/examples/check-answers" "$server_url" "$api_key" >"$work/reference.txt" || true
+
 out="$ROOT/bench/results/explore-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
   echo "# bench/explore.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
   echo
   python3 "$helper" report "$work/coverage.jsonl" "$work/video.jsonl" "$work/faults.jsonl" "$work/minimize.jsonl"
+  echo
+  echo "## Answers against the reference"
+  echo
+  sed 's/^/    /' "$work/reference.txt"
 } | tee "$out"
 say "written to $out"

@@ -10,57 +10,9 @@ use playtest_types::Action;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
 use crate::cells::CellId;
-use crate::describe::action_key;
 use crate::driver::Affordances;
+use crate::moves::Move;
 use crate::session::Session;
-
-/// About how long one act-settle-observe cycle takes on a web game, in
-/// milliseconds: the unit of [`Move::cost`].
-const CYCLE_MS: f64 = 150.0;
-
-/// One choice of an agent: a single action, or a gesture of several (a key
-/// held for a while).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Move {
-    pub actions: Vec<Action>,
-    /// The actions' keys joined by `+`.
-    pub key: String,
-}
-
-impl Move {
-    pub fn new(actions: Vec<Action>) -> Self {
-        let key = actions.iter().map(action_key).collect::<Vec<_>>().join("+");
-        Self { actions, key }
-    }
-
-    pub fn single(action: Action) -> Self {
-        Self::new(vec![action])
-    }
-
-    /// Roughly how many observation cycles the move takes: one per action,
-    /// and its waits in cycles of [`CYCLE_MS`]. A held key costs about five
-    /// presses, which an agent weighs against what the hold may show.
-    pub fn cost(&self) -> f64 {
-        let waits: u64 = self
-            .actions
-            .iter()
-            .map(|action| match action {
-                Action::WaitMs(ms) => *ms,
-                _ => 0,
-            })
-            .sum();
-        self.actions.len() as f64 + waits as f64 / CYCLE_MS
-    }
-
-    /// Press `key`, wait `ms`, release it.
-    pub fn hold(key: &str, ms: u64) -> Self {
-        Self::new(vec![
-            Action::KeyDown(key.into()),
-            Action::WaitMs(ms),
-            Action::KeyUp(key.into()),
-        ])
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionSpaceSettings {
@@ -272,12 +224,6 @@ mod tests {
             space.cached(CellId(9)).map(<[Move]>::len),
             Some(moves.len())
         );
-    }
-
-    #[test]
-    fn a_held_key_costs_its_three_actions_and_its_wait() {
-        assert_eq!(Move::single(Action::Key("a".into())).cost(), 1.0);
-        assert_eq!(Move::hold("a", 300).cost(), 5.0);
     }
 
     #[test]

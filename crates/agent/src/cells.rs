@@ -3,18 +3,19 @@
 //! A frame is shrunk to a small greyscale grid of block means (32×32 by
 //! default), and each block's mean is quantised to a few levels (6 by
 //! default). The grid is fine enough that a game piece one tile across
-//! (a player in a maze, a 2048 tile) moves several blocks; a coarser one
-//! merged most boards of a real game into a handful of cells. Blocks that change while nobody touches the game (a clock, a
+//! (a player in a maze, a tile on a sliding-tile board) moves several
+//! blocks; a coarser one merged most boards of a real game into a handful
+//! of cells. Blocks that change while nobody touches the game (a clock, a
 //! blinking cursor, an idle animation) are learned from a few idle frames
 //! at the start and after each restart and *masked*: they take no part in
 //! a cell's identity. Two signatures are compared by their Hamming distance
 //! over the unmasked blocks (how many blocks have a different level); a new
 //! signature within `tolerance` blocks of a known cell *is* that cell, which
 //! absorbs compression noise that tips one block over a level boundary. The
-//! default tolerance is 0: a browser encodes the same pixels to the same
-//! bytes, so the same screen never differs, and with a tolerance a chain of
-//! one-block changes (a piece walking across a board) collapses into one
-//! cell.
+//! default tolerance is 0: a driver's pictures of the same screen are the
+//! same pixels (a browser encodes the same pixels to the same bytes), and
+//! with a tolerance a chain of one-block changes (a piece walking across a
+//! board) collapses into one cell.
 //! A board that changed (a piece moved, a menu opened) changes several
 //! blocks by whole levels and so becomes a new cell.
 //!

@@ -4,6 +4,12 @@
 //! Xvfb) into observations and inputs. Agents and detectors only ever see
 //! this trait, so they know nothing of Chromium or X11, and a new platform
 //! plugs in by implementing it. [`crate::fake`] holds a test double.
+//!
+//! A platform's games also behave alike in time: how soon after an input
+//! the screen shows its answer, how long a change animates, what a slow
+//! observation is. Those are the driver's to say ([`Driver::timing`],
+//! [`TimingProfile`]); the session waits and looks by them, so the agent
+//! holds no platform's figures.
 
 use std::time::Duration;
 
@@ -119,6 +125,50 @@ pub struct Affordances {
     pub clickable: Vec<Region>,
 }
 
+/// How a platform's games behave in time, as far as a session waits and
+/// looks by it. A driver documents each value by the kind of game or page
+/// it serves; [`TimingProfile::default`] assumes nothing of a platform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimingProfile {
+    /// Wait after each input before observing: time for the game to handle
+    /// it and show the result. Also the least time between two looks while
+    /// a change animates.
+    pub settle: Duration,
+    /// At most this many more looks after an input while a game that draws
+    /// on change animates what it did, until two looks agree.
+    pub settle_looks: u32,
+    /// Observations without input after each start of the game, to learn
+    /// what moves by itself (the idle mask) and whether it draws in a loop.
+    pub idle_observations: u32,
+    /// Between two of those observations.
+    pub idle_interval: Duration,
+    /// An observation slower than this is unusual for the platform: the
+    /// session then asks the game whether it still answers.
+    pub slow_observe: Duration,
+    /// About how long one act-settle-observe cycle takes: the unit in which
+    /// a move's waits are weighed against its inputs ([`crate::Move::cost`]).
+    pub cycle: Duration,
+}
+
+impl Default for TimingProfile {
+    /// Neutral values for a driver that says nothing of its games: a game
+    /// loop at 30 to 60 frames a second has handled an input and drawn the
+    /// answer within a few frames (100 ms); a second of idle watching shows
+    /// what animates by itself at once a second or faster; an observation
+    /// taking seconds is unusual on any platform; a cycle is about the
+    /// settle time and one observation.
+    fn default() -> Self {
+        Self {
+            settle: Duration::from_millis(100),
+            settle_looks: 4,
+            idle_observations: 8,
+            idle_interval: Duration::from_millis(150),
+            slow_observe: Duration::from_secs(2),
+            cycle: Duration::from_millis(150),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
     /// The game is gone (crashed, exited); only a restart can help.
@@ -144,6 +194,13 @@ pub enum DriverError {
 pub trait Driver: Send + Sync {
     /// The screen's size in pixels: coordinates of actions are within it.
     fn viewport(&self) -> (u32, u32);
+
+    /// How this platform's games behave in time: what a session waits for
+    /// after an input and at a start. Asked once per session. A driver that
+    /// wraps another must pass its answer on.
+    fn timing(&self) -> TimingProfile {
+        TimingProfile::default()
+    }
 
     /// Performs one input and returns when it has been delivered (a
     /// `wait_ms` waits that long).

@@ -10,8 +10,9 @@
 //! count-based novelty: the mean `1/sqrt(visits + 1)` of where the move
 //! led, staying put counting as nothing, with `1/sqrt(tries + 1)` as a
 //! small tie-breaker (an unpromising untried move scores its prior).
-//! Every score is per unit of the move's cost (a held key takes as long as
-//! five presses), and the seeded generator picks among the moves scoring
+//! Every score is per unit of the move's cost (its actions, and its waits
+//! in the driver's act-settle-observe cycles: a held key costs several
+//! presses), and the seeded generator picks among the moves scoring
 //! at least `near_best` of the best, so that several keys that all work
 //! are all used instead of the first one found. After `patience`
 //! such moves it heads for a *frontier* cell (one with promising untried
@@ -27,14 +28,16 @@
 //! Same seed and same game behaviour give the same run.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use serde::Serialize;
 
-use crate::action_space::{ActionSpace, ActionSpaceSettings, Move};
+use crate::action_space::{ActionSpace, ActionSpaceSettings};
 use crate::cells::CellId;
 use crate::error::AgentError;
 use crate::graph::{Coverage, StateGraph, StateGraphDocument};
+use crate::moves::Move;
 use crate::session::{Performed, Session};
 use crate::trace::FindingCount;
 
@@ -125,6 +128,8 @@ pub struct Explorer {
     /// Per move key, every try outside a restart: where, and whether it
     /// changed the cell. Read by [`Explorer::prior`].
     effects: BTreeMap<String, Vec<(CellId, bool)>>,
+    /// The driver's act-settle-observe cycle, the unit of a move's cost.
+    cycle: Duration,
     moves: u64,
 }
 
@@ -142,6 +147,7 @@ impl Explorer {
             traps: BTreeSet::new(),
             bad_moves: BTreeSet::new(),
             effects: BTreeMap::new(),
+            cycle: session.timing().cycle,
             moves: 0,
         }
     }
@@ -196,7 +202,7 @@ impl Explorer {
             self.exhausted_moves = 0;
             let priors: Vec<f64> = promising
                 .iter()
-                .map(|m| self.untried_score(graph, &m.key) / m.cost())
+                .map(|m| self.untried_score(graph, &m.key) / m.cost(self.cycle))
                 .collect();
             let chosen = promising[self.pick_best(&priors)].clone();
             return self.make(session, &chosen).await;
@@ -211,7 +217,7 @@ impl Explorer {
         let graph = session.graph();
         let scores: Vec<f64> = moves
             .iter()
-            .map(|m| self.novelty(graph, cell, m) / m.cost())
+            .map(|m| self.novelty(graph, cell, m) / m.cost(self.cycle))
             .collect();
         let chosen = moves[self.pick_best(&scores)].clone();
         self.make(session, &chosen).await

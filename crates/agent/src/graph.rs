@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use playtest_types::Action;
 use serde::Serialize;
 
-use crate::action_space::Move;
 use crate::cells::CellId;
+use crate::moves::Move;
 
 /// Where a path is kept: the first `len` actions of life `life` (the
 /// actions since the `life`-th start of the game).

@@ -1,9 +1,11 @@
 //! What plays a game and judges it, on any platform.
 //!
 //! - [`driver`]: the [`Driver`] trait a platform implements (observe, act,
-//!   restart, ping), and what it observes.
+//!   restart, ping), what it observes, and how its games behave in time
+//!   ([`TimingProfile`]).
 //! - [`session`]: the loop every agent shares (act, settle, observe,
 //!   detect, record), reporting to a [`Sink`].
+//! - [`moves`]: what an agent chooses, as a value ([`Move`]).
 //! - [`cells`] and [`graph`]: frames reduced to screen identities, and the
 //!   state graph of where moves lead.
 //! - [`explorer`] (discovery tests), [`random`] (the baseline),
@@ -27,6 +29,7 @@ pub mod fake;
 pub mod fingerprint;
 pub mod graph;
 pub mod minimize;
+pub mod moves;
 pub mod random;
 pub mod replay;
 pub mod run;
@@ -36,18 +39,19 @@ pub mod similarity;
 pub mod sink;
 pub mod trace;
 
-pub use action_space::{ActionSpaceSettings, Move};
+pub use action_space::ActionSpaceSettings;
 pub use cells::{CellId, CellSettings};
 pub use checks::References;
 pub use detect::DetectorSettings;
 pub use driver::{
     Affordances, ConsoleLevel, Driver, DriverError, EncodedImage, Frame, GameEvent, ImageFormat,
-    Observation, Region,
+    Observation, Region, TimingProfile,
 };
 pub use error::AgentError;
 pub use explorer::{ExplorationReport, Explorer, ExplorerSettings, RunEnd};
 pub use graph::{Coverage, StateGraphDocument};
 pub use minimize::{MinimizeOutcome, MinimizeSettings, minimize};
+pub use moves::Move;
 pub use random::RandomAgent;
 pub use replay::{ReplayOutcome, ReplaySettings, replay};
 pub use run::{DiscoveryRun, VerificationRun, discover, play_randomly, verify};

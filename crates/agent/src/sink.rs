@@ -65,6 +65,9 @@ pub struct Finding {
     pub reproduction_steps: String,
     /// The step of a verification test it happened in (from 1).
     pub test_step: Option<i32>,
+    /// The run's action (counted from 1, as the agent's log numbers them; 0
+    /// before the first) after which it was seen.
+    pub turn: u64,
 }
 
 /// Discards everything.

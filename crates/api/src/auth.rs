@@ -2,21 +2,14 @@
 //! request ends with the contract's 401/403. Also applies the per-key rate
 //! limit and records when a key was last used.
 //!
-//! Looked-up keys are cached for [`CACHE_TTL`], so a hot key costs no
-//! database round trip. Changes made through this server drop the cached
-//! entry at once; on other replicas of a scale-out deployment a disabled or
-//! deleted key stops working within the TTL.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Looked-up keys are cached ([`crate::key_cache`]), so a hot key costs no
+//! database round trip.
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use playtest_store::ApiKeyRecord;
 use playtest_types::Permission;
 
@@ -24,8 +17,6 @@ use crate::limits::Decision;
 use crate::{ApiError, AppState, keys};
 
 pub const API_KEY_HEADER: &str = "x-api-key";
-const CACHE_TTL: Duration = Duration::from_secs(5);
-const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 /// Who is calling: the key's project and what it may do.
 #[derive(Debug, Clone)]
@@ -63,60 +54,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!("route is missing the authentication layer"))
         })
-    }
-}
-
-struct CachedKey {
-    record: ApiKeyRecord,
-    fetched: Instant,
-}
-
-/// Recently authenticated keys, by secret hash, and when each was last
-/// recorded as used.
-#[derive(Default)]
-pub struct KeyCache {
-    by_hash: Mutex<HashMap<String, CachedKey>>,
-    touched: Mutex<HashMap<String, Instant>>,
-}
-
-impl KeyCache {
-    fn get(&self, hash: &str) -> Option<ApiKeyRecord> {
-        let cache = self.by_hash.lock().expect("key cache lock poisoned");
-        cache
-            .get(hash)
-            .filter(|c| c.fetched.elapsed() < CACHE_TTL)
-            .map(|c| c.record.clone())
-    }
-
-    fn put(&self, hash: String, record: ApiKeyRecord) {
-        let mut cache = self.by_hash.lock().expect("key cache lock poisoned");
-        cache.retain(|_, c| c.fetched.elapsed() < CACHE_TTL);
-        cache.insert(
-            hash,
-            CachedKey {
-                record,
-                fetched: Instant::now(),
-            },
-        );
-    }
-
-    /// Forgets a key after it was changed or deleted.
-    pub fn forget(&self, key_id: &str) {
-        let mut cache = self.by_hash.lock().expect("key cache lock poisoned");
-        cache.retain(|_, c| c.record.key.id != key_id);
-    }
-
-    /// Whether the key's last use should be written now (at most once a minute).
-    fn should_touch(&self, key_id: &str) -> bool {
-        let mut touched = self.touched.lock().expect("key cache lock poisoned");
-        let now = Instant::now();
-        match touched.get(key_id) {
-            Some(at) if now.duration_since(*at) < TOUCH_EVERY => false,
-            _ => {
-                touched.insert(key_id.to_string(), now);
-                true
-            }
-        }
     }
 }
 
@@ -165,7 +102,7 @@ pub async fn middleware(
     if key.disabled {
         return ApiError::Forbidden("API key is disabled".into()).into_response();
     }
-    if key.expires_at.is_some_and(|at| at <= Utc::now()) {
+    if key.expires_at.is_some_and(|at| at <= state.clock().now()) {
         return ApiError::Forbidden("API key expired".into()).into_response();
     }
     let decision = state
@@ -184,7 +121,7 @@ pub async fn middleware(
         let state = state.clone();
         let key_id = key.id.clone();
         tokio::spawn(async move {
-            if let Err(err) = state.store().touch_key(&key_id, Utc::now()).await {
+            if let Err(err) = state.store().touch_key(&key_id, state.clock().now()).await {
                 tracing::warn!(key_id, error = %err, "could not record the key's last use");
             }
         });

@@ -11,22 +11,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use playtest_blob::BlobStore;
-use playtest_store::{BuildRecord, Store};
+use playtest_store::{BuildRecord, Clock, Store};
 
 /// How many expired uploads one pass takes; the next pass takes the rest.
 const BATCH: i64 = 100;
 
 /// Runs passes forever, every `interval`. Failures are logged and retried at
 /// the next pass.
-pub async fn run(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, interval: Duration) {
+pub async fn run(
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         loop {
-            match expire_once(store.as_ref(), blobs.as_ref()).await {
+            match expire_once(store.as_ref(), blobs.as_ref(), clock.as_ref()).await {
                 Ok(taken) if taken as i64 == BATCH => continue,
                 Ok(_) => break,
                 Err(err) => {
@@ -38,12 +42,14 @@ pub async fn run(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, interval: Dur
     }
 }
 
-/// One pass: expires up to [`BATCH`] uploads and returns how many.
+/// One pass, at the clock's time: expires up to [`BATCH`] uploads and
+/// returns how many.
 pub async fn expire_once(
     store: &dyn Store,
     blobs: &dyn BlobStore,
+    clock: &dyn Clock,
 ) -> playtest_store::Result<usize> {
-    let expired = store.expire_uploads(Utc::now(), BATCH).await?;
+    let expired = store.expire_uploads(clock.now(), BATCH).await?;
     for record in &expired {
         tracing::info!(
             build_id = %record.build.id,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use playtest_store::{ApiKeyRecord, NewApiKey, NewWorkerToken, Store, WorkerTokenRecord, ids};
-use playtest_types::Permission;
+use playtest_types::{Permission, Secret};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -31,15 +31,16 @@ fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
-/// Creates a key in `project_id` and returns it with its secret, which is
-/// not stored anywhere and cannot be shown again.
+/// Creates a key in `project_id` at `now` and returns it with its secret,
+/// which is not stored anywhere and cannot be shown again.
 pub async fn issue_key(
     store: &dyn Store,
     project_id: &str,
     name: &str,
     permissions: Vec<Permission>,
     expires_at: Option<DateTime<Utc>>,
-) -> playtest_store::Result<(ApiKeyRecord, String)> {
+    now: DateTime<Utc>,
+) -> playtest_store::Result<(ApiKeyRecord, Secret)> {
     let secret = new_secret(SECRET_PREFIX);
     let mut permissions = permissions;
     permissions.sort();
@@ -53,19 +54,20 @@ pub async fn issue_key(
             secret_hash: hash_secret(&secret),
             permissions,
             expires_at,
-            created_at: Utc::now(),
+            created_at: now,
         })
         .await?;
-    Ok((record, secret))
+    Ok((record, Secret::new(secret)))
 }
 
-/// Creates a worker token (serving only `project_id`, or every project)
-/// and returns it with its secret, shown this once.
+/// Creates a worker token (serving only `project_id`, or every project) at
+/// `now` and returns it with its secret, shown this once.
 pub async fn issue_worker_token(
     store: &dyn Store,
     name: &str,
     project_id: Option<&str>,
-) -> playtest_store::Result<(WorkerTokenRecord, String)> {
+    now: DateTime<Utc>,
+) -> playtest_store::Result<(WorkerTokenRecord, Secret)> {
     let secret = new_secret(WORKER_SECRET_PREFIX);
     let record = store
         .create_worker_token(&NewWorkerToken {
@@ -74,18 +76,19 @@ pub async fn issue_worker_token(
             prefix: secret[..VISIBLE_PREFIX_LEN + 1].to_string(),
             secret_hash: hash_secret(&secret),
             project_id: project_id.map(str::to_string),
-            created_at: Utc::now(),
+            created_at: now,
         })
         .await?;
-    Ok((record, secret))
+    Ok((record, Secret::new(secret)))
 }
 
-/// The project called `name`, created if it does not exist yet.
+/// The project called `name`, created at `now` if it does not exist yet.
 pub async fn ensure_project(
     store: &dyn Store,
     name: &str,
+    now: DateTime<Utc>,
 ) -> playtest_store::Result<playtest_store::ProjectRecord> {
-    store.ensure_project(&ids::prefixed("prj"), name).await
+    store.ensure_project(&ids::prefixed("prj"), name, now).await
 }
 
 #[cfg(test)]

@@ -1,15 +1,16 @@
-//! What every handler shares: the store, the blob store, the scheduler, the
-//! settings, the rate limiter and the cache of authenticated keys.
+//! What every handler shares: the store, the blob store, the clock, the
+//! scheduler, the settings, the rate limiter and the cache of authenticated
+//! keys.
 
 use std::sync::Arc;
 
 use playtest_blob::BlobStore;
 use playtest_engine::Scheduler;
-use playtest_store::Store;
+use playtest_store::{Clock, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Settings;
-use crate::auth::KeyCache;
+use crate::key_cache::KeyCache;
 use crate::limits::RateLimiter;
 
 #[derive(Clone)]
@@ -21,6 +22,7 @@ struct Inner {
     settings: Settings,
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
     scheduler: Scheduler,
     closing: CancellationToken,
     limiter: RateLimiter,
@@ -32,15 +34,17 @@ impl AppState {
         settings: Settings,
         store: Arc<dyn Store>,
         blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
         closing: CancellationToken,
     ) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit);
-        let scheduler = Scheduler::new(store.clone(), settings.engine);
+        let scheduler = Scheduler::new(store.clone(), settings.engine, clock.clone());
         AppState {
             inner: Arc::new(Inner {
                 settings,
                 store,
                 blobs,
+                clock,
                 scheduler,
                 closing,
                 limiter,
@@ -55,6 +59,11 @@ impl AppState {
 
     pub fn blobs(&self) -> &dyn BlobStore {
         self.inner.blobs.as_ref()
+    }
+
+    /// Where every handler reads the time.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
     }
 
     pub fn scheduler(&self) -> &Scheduler {

@@ -4,17 +4,19 @@
 //! `run` and `runs watch` exit with a verdict instead (see
 //! [`failure::verdict_exit_code`]); their usage errors exit 3.
 
-mod ci_env;
-mod commands;
+mod ci;
 mod config;
+mod dispatch;
 mod failure;
 mod output;
+mod resources;
+mod server;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use failure::{Concluded, EXIT_USAGE};
+use playtest_ci::exit::{Concluded, EXIT_USAGE};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -33,7 +35,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(commands::run(cli.command)));
+        .and_then(|runtime| runtime.block_on(dispatch::run(cli.command)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if verdict => {

@@ -16,6 +16,7 @@ mod bugs;
 mod ci;
 mod faults;
 mod real_server;
+mod reference;
 mod upload;
 mod web;
 

@@ -18,6 +18,9 @@ use playtest_types::ErrorBody;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Where an API error body carries the `Retry-After` of its answer.
+pub(crate) const RETRY_AFTER_DETAIL: &str = "retry_after_seconds";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The server answered with an error status and its error body.
@@ -38,6 +41,9 @@ pub enum Error {
     /// The API key holds characters an HTTP header cannot carry.
     #[error("the API key is not a valid header value (it must be printable ASCII)")]
     InvalidApiKey,
+    /// The worker token holds characters an HTTP header cannot carry.
+    #[error("the worker token is not a valid header value (it must be printable ASCII)")]
+    InvalidWorkerToken,
     /// A storage URL refused a transfer: its status, the storage's own
     /// error code when it sent one (`AccessDenied`, `NoSuchUpload`, ...),
     /// its message, and the `Retry-After` it asked for.
@@ -99,7 +105,7 @@ impl Error {
         match self {
             Error::Storage { retry_after, .. } => *retry_after,
             Error::Api { body, .. } => {
-                let value = body.details.get(crate::http::RETRY_AFTER_DETAIL)?;
+                let value = body.details.get(RETRY_AFTER_DETAIL)?;
                 let seconds = value
                     .as_u64()
                     .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))?;
@@ -246,7 +252,7 @@ mod tests {
             .port();
         let client = crate::Client::new(
             &format!("http://127.0.0.1:{port}"),
-            Some("pt_secret".into()),
+            Some(playtest_types::Secret::new("pt_secret")),
         )
         .unwrap();
         let err = client.health().await.unwrap_err();

@@ -18,9 +18,6 @@ pub(crate) const API_KEY_HEADER: &str = "X-Api-Key";
 /// The longest piece of an unexpected body quoted in an error.
 const SNIPPET_CHARS: usize = 200;
 
-/// Where an API error body carries the `Retry-After` of its answer.
-pub(crate) const RETRY_AFTER_DETAIL: &str = "retry_after_seconds";
-
 /// A whole answer: its status, the `Retry-After` it asked for, its body.
 pub(crate) struct Answer {
     pub status: u16,
@@ -34,7 +31,7 @@ impl Answer {
         let mut err = error_from(self.status, &self.body);
         if let (Error::Api { body, .. }, Some(wait)) = (&mut err, self.retry_after) {
             body.details
-                .entry(RETRY_AFTER_DETAIL)
+                .entry(crate::error::RETRY_AFTER_DETAIL)
                 .or_insert_with(|| wait.as_secs().into());
         }
         err
@@ -105,7 +102,7 @@ impl Client {
 
     /// The request with the API key, if any.
     pub(crate) fn with_key(&self, builder: RequestBuilder) -> RequestBuilder {
-        match self.api_key.as_ref().map(|key| key.header_value()) {
+        match self.api_key.as_ref().map(crate::secret::header_value) {
             // Checked in `Client::new`, so this cannot fail here.
             Some(Ok(value)) => builder.header(API_KEY_HEADER, value),
             _ => builder,
@@ -285,7 +282,8 @@ mod tests {
 
     #[test]
     fn the_api_key_is_sent_as_a_sensitive_header() {
-        let client = Client::new("http://h:1", Some("pt_secret".into())).unwrap();
+        let client =
+            Client::new("http://h:1", Some(playtest_types::Secret::new("pt_secret"))).unwrap();
         let request = client.request(Method::GET, &["project"]).build().unwrap();
         let value = request.headers().get(API_KEY_HEADER).unwrap();
         assert_eq!(value, "pt_secret");

@@ -33,12 +33,13 @@ mod worker;
 
 use std::time::Duration;
 
+use playtest_types::Secret;
+
 pub use assets::StoredAsset;
 pub use error::{Error, Result};
 pub use follow::EventStream;
 pub use playtest_types as types;
 pub use runs::StopRunsOutcome;
-pub use secret::Secret;
 pub use service::Health;
 pub use transfer::{Download, FileRange};
 pub use worker::WorkerClient;
@@ -70,11 +71,10 @@ impl Client {
     /// Fails when the URL is not an absolute http URL (this client has no
     /// TLS support, to stay lean) or the key holds characters an HTTP
     /// header cannot carry.
-    pub fn new(base_url: &str, api_key: Option<String>) -> Result<Self> {
+    pub fn new(base_url: &str, api_key: Option<Secret>) -> Result<Self> {
         let root = http::api_root(base_url)?;
-        let api_key = api_key.map(Secret::new);
         if let Some(key) = &api_key {
-            key.header_value()?;
+            secret::header_value(key)?;
         }
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -103,10 +103,9 @@ impl Client {
     }
 
     /// The same server with another key (or none).
-    pub fn with_api_key(&self, api_key: Option<String>) -> Result<Self> {
-        let api_key = api_key.map(Secret::new);
+    pub fn with_api_key(&self, api_key: Option<Secret>) -> Result<Self> {
         if let Some(key) = &api_key {
-            key.header_value()?;
+            secret::header_value(key)?;
         }
         Ok(Client {
             http: self.http.clone(),

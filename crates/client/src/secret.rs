@@ -1,39 +1,27 @@
-//! The API key, wrapped so that it never shows up in `Debug` output, error
-//! messages or logs; only [`Secret::expose`] hands out the text.
+//! The API key and the worker token as request headers: marked sensitive so the HTTP stack
+//! never prints it, and refused without echoing it when it cannot be one.
+//! The key itself is a [`Secret`] (playtest-types), whose `Debug` hides it.
 
-use std::fmt;
-
+use playtest_types::Secret;
 use reqwest::header::HeaderValue;
 
 use crate::{Error, Result};
 
-/// A secret string whose `Debug` prints `Secret(***)`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(secret: impl Into<String>) -> Self {
-        Secret(secret.into())
-    }
-
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The `X-Api-Key` header value, marked sensitive so the HTTP stack
-    /// does not print it either.
-    pub(crate) fn header_value(&self) -> Result<HeaderValue> {
-        let mut value = HeaderValue::from_str(self.0.trim()).map_err(|_| Error::InvalidApiKey)?;
-        value.set_sensitive(true);
-        Ok(value)
-    }
+/// The `X-Api-Key` (or bearer token) header value of `secret`.
+pub(crate) fn header_value(secret: &Secret) -> Result<HeaderValue> {
+    let mut value =
+        HeaderValue::from_str(secret.expose().trim()).map_err(|_| Error::InvalidApiKey)?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
+/// The `Authorization: Bearer` header value of a worker token, marked
+/// sensitive.
+pub(crate) fn bearer_value(token: &Secret) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose().trim()))
+        .map_err(|_| Error::InvalidWorkerToken)?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -41,22 +29,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_output_hides_the_secret() {
-        let secret = Secret::new("pt_0123456789abcdef");
-        assert_eq!(format!("{secret:?}"), "Secret(***)");
-        assert_eq!(secret.expose(), "pt_0123456789abcdef");
-    }
-
-    #[test]
     fn a_key_with_a_newline_is_refused_without_echoing_it() {
-        let err = Secret::new("pt_abc\ndef").header_value().unwrap_err();
+        let err = header_value(&Secret::new("pt_abc\ndef")).unwrap_err();
         assert!(matches!(err, Error::InvalidApiKey));
         assert!(!err.to_string().contains("pt_abc"));
     }
 
     #[test]
     fn the_header_value_is_marked_sensitive() {
-        let value = Secret::new("pt_abc").header_value().unwrap();
+        let value = header_value(&Secret::new("pt_abc")).unwrap();
         assert!(value.is_sensitive());
         assert!(!format!("{value:?}").contains("pt_abc"));
     }

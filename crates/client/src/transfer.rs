@@ -249,7 +249,11 @@ mod tests {
             listener,
             "HTTP/1.1 200 OK\r\nETag: \"abc123\"\r\nContent-Length: 0\r\n\r\n",
         ));
-        let client = Client::new("http://127.0.0.1:1", Some("pt_secret".into())).unwrap();
+        let client = Client::new(
+            "http://127.0.0.1:1",
+            Some(playtest_types::Secret::new("pt_secret")),
+        )
+        .unwrap();
         let range = FileRange {
             path,
             offset: 100_000,

@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn part_urls_are_asked_for_without_the_api_key() {
-        let client = Client::new("http://h:1", Some("pt_secret".into())).unwrap();
+        let client =
+            Client::new("http://h:1", Some(playtest_types::Secret::new("pt_secret"))).unwrap();
         let query = UploadPartsQuery {
             upload_id: "up 1".into(),
             object_key: "builds/p/b".into(),
@@ -94,7 +95,7 @@ mod tests {
 
     #[test]
     fn a_cancel_names_the_build_object_and_upload() {
-        let client = Client::new("http://h:1", Some("k".into())).unwrap();
+        let client = Client::new("http://h:1", Some(playtest_types::Secret::new("k"))).unwrap();
         let query = CancelUploadQuery {
             build_id: "bld_1".into(),
             object_key: "o".into(),

@@ -12,7 +12,9 @@ use reqwest::Method;
 use reqwest::header::AUTHORIZATION;
 
 use crate::http::{decode, is_success, join};
-use crate::{Client, Error, Result, Secret};
+use playtest_types::Secret;
+
+use crate::{Client, Error, Result, secret};
 
 /// A client of the worker protocol: the server's URL and a worker token.
 #[derive(Debug, Clone)]
@@ -22,9 +24,8 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    pub fn new(base_url: &str, token: String) -> Result<Self> {
-        let token = Secret::new(token);
-        token.header_value()?;
+    pub fn new(base_url: &str, token: Secret) -> Result<Self> {
+        secret::bearer_value(&token)?;
         Ok(WorkerClient {
             client: Client::new(base_url, None)?,
             token,
@@ -38,11 +39,15 @@ impl WorkerClient {
     }
 
     fn request(&self, method: Method, segments: &[&str]) -> reqwest::RequestBuilder {
-        let bearer = format!("Bearer {}", self.token.expose());
-        self.client
+        let builder = self
+            .client
             .http
-            .request(method, join(&self.client.root, segments))
-            .header(AUTHORIZATION, bearer)
+            .request(method, join(&self.client.root, segments));
+        match secret::bearer_value(&self.token) {
+            // Checked in `WorkerClient::new`, so this cannot fail here.
+            Ok(value) => builder.header(AUTHORIZATION, value),
+            Err(_) => builder,
+        }
     }
 
     pub async fn register(&self, request: &RegisterWorkerRequest) -> Result<Worker> {

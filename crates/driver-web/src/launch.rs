@@ -307,5 +307,7 @@ fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
     if copy == -1 {
         return Err(io::Error::last_os_error());
     }
+    // SAFETY: `copy` is a descriptor fcntl just opened for us and nothing
+    // else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(copy) })
 }

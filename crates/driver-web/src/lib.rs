@@ -2,8 +2,8 @@
 //! DevTools protocol, behind the agent's [`playtest_agent::Driver`] trait.
 //!
 //! Game builds are untrusted code, so the browser is started through a
-//! [`BrowserLauncher`] (the worker's wraps it in its bubblewrap sandbox:
-//! no network, nothing of the host) and spoken to over a pipe on its file
+//! [`BrowserLauncher`] ([`SandboxedBrowser`] wraps it in the bubblewrap
+//! sandbox of playtest-sandbox: no network, nothing of the host) and spoken to over a pipe on its file
 //! descriptors 3 and 4, never over a port. The build is served to it from
 //! the host through DevTools request interception on a fixed origin
 //! ([`ORIGIN`]); every other request fails.
@@ -27,7 +27,9 @@
 //! browser's requests, `hooks` (with `hooks.js`) seeds randomness and
 //! counts frames in every document, `session` sets up the game's tab,
 //! `input`, `observe`, `events` and `video` do what their names say,
-//! `options` holds what a launch takes, `driver` ties them together. The
+//! `options` holds what a launch takes, `timing` how pages behave in time
+//! (settling, idle watching: the driver's answer to `Driver::timing`),
+//! `driver` ties them together. The
 //! crate's README says more.
 
 mod driver;
@@ -40,9 +42,11 @@ mod launch;
 mod observe;
 mod options;
 mod pipe_relay;
+mod sandboxed;
 mod serve;
 mod session;
 mod tasks;
+mod timing;
 mod video;
 
 pub use driver::WebDriver;
@@ -50,4 +54,6 @@ pub use error::WebDriverError;
 pub use launch::{BrowserLauncher, DEBIAN_CHROMIUM, DirectLauncher, default_chromium};
 pub use observe::ScreenshotFormat;
 pub use options::{WebLaunch, WebSessionOutput, WebTimeouts};
+pub use sandboxed::{PROFILE_DIR, SandboxedBrowser};
 pub use serve::ORIGIN;
+pub use timing::page_timing;

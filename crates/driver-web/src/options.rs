@@ -5,10 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use playtest_agent::TimingProfile;
+
 use crate::WebDriverError;
 use crate::launch::{self, BrowserLauncher};
 use crate::observe::ScreenshotFormat;
 use crate::serve::{self, ORIGIN};
+use crate::timing::page_timing;
 
 /// How long the driver waits for the browser and the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,9 @@ pub struct WebLaunch {
     /// turned on at the first `tap`.
     pub touch: bool,
     pub timeouts: WebTimeouts,
+    /// How the game behaves in time, as the agent's session waits and looks
+    /// by it ([`page_timing`] by default).
+    pub timing: TimingProfile,
 }
 
 impl WebLaunch {
@@ -90,6 +96,7 @@ impl WebLaunch {
             screenshot: ScreenshotFormat::default(),
             touch: false,
             timeouts: WebTimeouts::default(),
+            timing: page_timing(),
         }
     }
 }

@@ -158,6 +158,8 @@ async fn relay(
 /// 128 random bits from the kernel, as hex.
 fn random_token() -> io::Result<String> {
     let mut bytes = [0u8; 16];
+    // SAFETY: the kernel writes at most `bytes.len()` bytes into `bytes`,
+    // which lives for the call.
     let read = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
     if read != bytes.len() as isize {
         return Err(io::Error::last_os_error());
@@ -174,7 +176,9 @@ mod tests {
 
     fn pipe() -> (OwnedFd, OwnedFd) {
         let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two descriptors into `fds`, an array of two.
         assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        // SAFETY: the two descriptors pipe2 just opened, owned by no one else.
         unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
     }
 

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use playtest_store::{LeaseRequest, LeasedJob, Result, Store, WorkerRecord};
+use chrono::{DateTime, Utc};
+use playtest_store::{Clock, LeaseRequest, LeasedJob, Result, Store, WorkerRecord};
 use tokio::time::Instant;
 
 use crate::EngineSettings;
@@ -17,11 +17,16 @@ const RECHECK_EVERY: Duration = Duration::from_secs(5);
 pub struct Scheduler {
     store: Arc<dyn Store>,
     settings: EngineSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl Scheduler {
-    pub fn new(store: Arc<dyn Store>, settings: EngineSettings) -> Self {
-        Scheduler { store, settings }
+    pub fn new(store: Arc<dyn Store>, settings: EngineSettings, clock: Arc<dyn Clock>) -> Self {
+        Scheduler {
+            store,
+            settings,
+            clock,
+        }
     }
 
     pub fn settings(&self) -> &EngineSettings {
@@ -33,12 +38,13 @@ impl Scheduler {
     pub async fn lease(&self, worker: &WorkerRecord, wait: Duration) -> Result<Option<LeasedJob>> {
         let deadline = Instant::now() + wait.min(self.settings.max_lease_wait);
         loop {
-            self.store.touch_worker(&worker.id, Utc::now()).await?;
+            let now = self.clock.now();
+            self.store.touch_worker(&worker.id, now).await?;
             let request = LeaseRequest {
                 worker_id: worker.id.clone(),
                 platforms: worker.platforms.clone(),
                 project_id: worker.project_id.clone(),
-                now: Utc::now(),
+                now,
                 lease_for: self.settings.lease_duration,
             };
             if let Some(job) = self.store.lease_job(&request).await? {
@@ -52,10 +58,9 @@ impl Scheduler {
         }
     }
 
-    /// The end of a lease renewed now.
-    pub fn renewed_until(&self) -> chrono::DateTime<Utc> {
-        Utc::now()
-            + chrono::Duration::from_std(self.settings.lease_duration)
-                .unwrap_or(chrono::Duration::seconds(30))
+    /// The end of a lease renewed at `now`.
+    pub fn renewed_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + chrono::Duration::from_std(self.settings.lease_duration)
+            .unwrap_or(chrono::Duration::seconds(30))
     }
 }

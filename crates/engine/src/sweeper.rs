@@ -5,8 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::Utc;
-use playtest_store::{FinishResult, Result, Store};
+use playtest_store::{Clock, FinishResult, Result, Store};
 use playtest_types::PlatformKind;
 
 use crate::EngineSettings;
@@ -15,21 +14,26 @@ use crate::EngineSettings;
 const BATCH: i64 = 100;
 
 /// Sweeps forever; failures are logged and the next pass tries again.
-pub async fn run(store: Arc<dyn Store>, settings: EngineSettings) {
+pub async fn run(store: Arc<dyn Store>, settings: EngineSettings, clock: Arc<dyn Clock>) {
     let mut ticks = tokio::time::interval(settings.sweep_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(err) = sweep_once(store.as_ref(), &settings).await {
+        if let Err(err) = sweep_once(store.as_ref(), &settings, clock.as_ref()).await {
             tracing::warn!(error = %err, "the sweeper failed; it tries again at the next pass");
         }
     }
 }
 
-/// One pass: expire lost leases, then refresh queue rejections.
-pub async fn sweep_once(store: &dyn Store, settings: &EngineSettings) -> Result<()> {
+/// One pass, at the clock's time: expire lost leases, then refresh queue
+/// rejections.
+pub async fn sweep_once(
+    store: &dyn Store,
+    settings: &EngineSettings,
+    clock: &dyn Clock,
+) -> Result<()> {
     loop {
-        let expired = store.expire_leases(Utc::now(), BATCH).await?;
+        let expired = store.expire_leases(clock.now(), BATCH).await?;
         for lease in &expired {
             match lease.result {
                 FinishResult::Retried => tracing::warn!(
@@ -46,7 +50,7 @@ pub async fn sweep_once(store: &dyn Store, settings: &EngineSettings) -> Result<
             break;
         }
     }
-    let drivable = connected_platforms(store, settings).await?;
+    let drivable = connected_platforms(store, settings, clock).await?;
     store.refresh_queue_rejections(&drivable).await?;
     Ok(())
 }
@@ -55,8 +59,9 @@ pub async fn sweep_once(store: &dyn Store, settings: &EngineSettings) -> Result<
 async fn connected_platforms(
     store: &dyn Store,
     settings: &EngineSettings,
+    clock: &dyn Clock,
 ) -> Result<Vec<PlatformKind>> {
-    let cutoff = Utc::now()
+    let cutoff = clock.now()
         - chrono::Duration::from_std(settings.worker_timeout())
             .unwrap_or(chrono::Duration::seconds(90));
     let mut platforms = BTreeSet::new();

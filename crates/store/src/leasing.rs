@@ -1,7 +1,10 @@
 //! The rules of a job's lease, the same in both backends: which statuses
 //! hold a lease, when a job that ended goes back to the queue, what a lost
 //! worker's job becomes, what players end with, and why a queued job waits.
-//! The backends only carry these decisions out, each in its own SQL.
+//! The backends carry these decisions out: with the statements below where
+//! both dialects accept the same SQL, each in its own SQL elsewhere.
+
+use std::sync::LazyLock;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use playtest_types::{PlatformKind, RunOutcome, RunResult};
@@ -143,6 +146,65 @@ pub(crate) fn lease_scope<'a>(requested: Option<&'a str>, token: Option<&'a str>
         (None, None) => Scope::Any,
     }
 }
+
+/// Extends a lease still held: `$1` job, `$2` fencing token, `$3` new
+/// expiry, `$4` worker. Returns the expiry, the job's status and whether a
+/// stop was requested; no row when the lease is lost.
+pub(crate) static RENEW_LEASE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE jobs SET lease_expires_at = $3 \
+         WHERE id = $1 AND fencing_token = $2 AND lease_owner = $4 AND status IN {ACTIVE} \
+         AND {OWNER_NOT_REVOKED} \
+         RETURNING lease_expires_at, status, stop_requested_at IS NOT NULL"
+    )
+});
+
+/// The jobs whose lease expired before `$1`, the oldest first, at most `$2`.
+pub(crate) static DUE_LEASES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id FROM jobs WHERE lease_expires_at < $1 AND status IN {ACTIVE} \
+         ORDER BY lease_expires_at LIMIT $2"
+    )
+});
+
+/// Keeps an artifact of an ending attempt, replacing one of the same name:
+/// `$1` run, `$2` file name, `$3` blob key, `$4` size, `$5` upload time.
+pub(crate) const KEEP_ARTIFACT: &str = "INSERT INTO run_artifacts \
+    (run_id, filename, blob_key, size, uploaded_at) VALUES ($1, $2, $3, $4, $5) \
+    ON CONFLICT (run_id, filename) DO UPDATE SET blob_key = excluded.blob_key, \
+    size = excluded.size, uploaded_at = excluded.uploaded_at";
+
+/// [`Verdict::Retry`]: the job back in the queue, `$1` job, `$2` when.
+pub(crate) const REQUEUE_JOB: &str = "UPDATE jobs SET status = 'QUEUED', lease_owner = NULL, \
+    lease_expires_at = NULL, queue_rejection_reason = NULL, updated_at = $2 WHERE id = $1";
+
+/// [`Verdict::Retry`]: the run `$1`, its players and steps as they were
+/// before the first attempt, but for the bugs found and the artifacts kept.
+pub(crate) const RESET_RUN: [&str; 3] = [
+    "UPDATE runs SET state = 'initializing', result = NULL, outcome = NULL, started_at = NULL, \
+     completed_at = NULL WHERE id = $1",
+    "UPDATE run_players SET state = 'initializing', result = NULL, completed_step_count = 0 \
+     WHERE run_id = $1",
+    "UPDATE run_steps SET state = 'pending', result = NULL, report = NULL, start_time = NULL, \
+     end_time = NULL, duration_ms = NULL WHERE run_id = $1",
+];
+
+/// [`Verdict::Complete`]: the job done with its lease, `$1` job, `$2` when.
+pub(crate) const COMPLETE_JOB: &str = "UPDATE jobs SET status = 'COMPLETED', lease_owner = NULL, \
+    lease_expires_at = NULL, updated_at = $2 WHERE id = $1";
+
+/// A run completed: `$1` run, `$2` its result, `$3` its outcome, `$4` when.
+pub(crate) const COMPLETE_RUN: &str = "UPDATE runs SET state = 'completed', result = $2, \
+    outcome = $3, completed_at = $4 WHERE id = $1";
+
+/// The players of a completed run `$1` end with `$2`, the
+/// [`player_result`] of its outcome.
+pub(crate) const COMPLETE_PLAYERS: &str =
+    "UPDATE run_players SET state = 'completed', result = $2 WHERE run_id = $1";
+
+/// The steps of a completed run `$1` that never finished are incomplete.
+pub(crate) const ABANDON_STEPS: &str = "UPDATE run_steps SET state = 'incomplete' \
+    WHERE run_id = $1 AND state IN ('pending', 'running')";
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@
 mod assets;
 mod build_filter;
 mod builds;
+pub mod clock;
 mod codec;
 mod document;
 mod error;
@@ -33,10 +34,19 @@ use std::sync::Arc;
 
 pub use assets::{NewTestAsset, PutTestAsset, TestAssetRecord};
 pub use builds::*;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use scheduling::*;
-pub use store::Store;
+pub use store::*;
+
+/// Every trait of the store, for code that calls its methods on a
+/// backend's own type or through a generic parameter:
+/// `use playtest_store::prelude::*;`. (Through an `Arc<dyn Store>` they
+/// need no import.)
+pub mod prelude {
+    pub use crate::store::*;
+}
 
 /// Connects to the database at `url` (`sqlite://PATH` or `postgres://...`)
 /// and applies pending migrations.

@@ -2,6 +2,9 @@
 //! report merged into the stored step, the bugs a report creates, the
 //! occurrence as it is stored and shown, and what a minimisation run's
 //! finding does to the occurrence it shortens.
+//!
+//! Both dialects accept every statement a report runs, so they are here
+//! too; the backends bind the values (SQLite's timestamps as text).
 
 use chrono::{DateTime, Utc};
 use playtest_types::{
@@ -86,7 +89,7 @@ pub(crate) fn occurrence(new: &NewBugOccurrence, bug_id: &str) -> BugOccurrence 
         reproduction_steps: new.reproduction_steps.clone(),
         player_number: new.player_number,
         test_step: new.test_step,
-        turn: None,
+        turn: new.turn,
         detected_at: kept(new.detected_at),
         details: BugDetails {
             screenshot_url: new.screenshot.clone(),
@@ -153,6 +156,64 @@ pub(crate) fn shortening(
         ..target.details.clone()
     })
 }
+
+/// The players of run `$1` count their completed steps again.
+pub(crate) const COUNT_COMPLETED_STEPS: &str = "UPDATE run_players SET completed_step_count = \
+    (SELECT COUNT(*) FROM run_steps s WHERE s.run_id = run_players.run_id \
+    AND s.player_number = run_players.player_number AND s.state = 'completed') WHERE run_id = $1";
+
+/// Job `$1` STARTING → RUNNING at `$2`.
+pub(crate) const START_JOB: &str =
+    "UPDATE jobs SET status = 'RUNNING', updated_at = $2 WHERE id = $1";
+
+/// Run `$1` initializing → running, started at `$2`.
+pub(crate) const START_RUN: &str = "UPDATE runs SET state = 'running', started_at = $2 \
+    WHERE id = $1 AND state = 'initializing'";
+
+/// The players of run `$1` initializing → running.
+pub(crate) const START_PLAYERS: &str =
+    "UPDATE run_players SET state = 'running' WHERE run_id = $1 AND state = 'initializing'";
+
+/// Job `$1` (not yet cleaning up) → CLEANING_UP at `$2`.
+pub(crate) const CLEAN_UP: &str = "UPDATE jobs SET status = 'CLEANING_UP', updated_at = $2 \
+    WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'STOPPING')";
+
+/// A [`StoredStep`]: run `$1`, player `$2`, step `$3`.
+pub(crate) const STORED_STEP: &str = "SELECT result, report, start_time, end_time FROM run_steps \
+    WHERE run_id = $1 AND player_number = $2 AND step_number = $3";
+
+/// A [`MergedStep`] written: run `$1`, player `$2`, step `$3`, then
+/// `$4` state, `$5` result, `$6` report, `$7` start, `$8` end, `$9` duration.
+pub(crate) const WRITE_STEP: &str = "UPDATE run_steps SET state = $4, result = $5, report = $6, \
+    start_time = $7, end_time = $8, duration_ms = $9 \
+    WHERE run_id = $1 AND player_number = $2 AND step_number = $3";
+
+/// A bug of a new fingerprint (nothing if the project has it): `$1` id,
+/// `$2` project, `$3` fingerprint, `$4` title, `$5` category, `$6` severity,
+/// `$7` first seen.
+pub(crate) const INSERT_BUG: &str = "INSERT INTO bugs \
+    (id, project_id, fingerprint, title, category, severity, first_seen_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id, fingerprint) DO NOTHING";
+
+/// The bug of project `$1` with fingerprint `$2`.
+pub(crate) const BUG_ID: &str = "SELECT id FROM bugs WHERE project_id = $1 AND fingerprint = $2";
+
+/// An [`occurrence`] stored once (nothing if its id is): `$1` id, `$2` bug,
+/// `$3` run, `$4` project, then its fields in column order, `$15` details
+/// and `$16` trace.
+pub(crate) const INSERT_OCCURRENCE: &str = "INSERT INTO bug_occurrences \
+    (id, bug_id, run_id, project_id, title, description, category, severity, confidence, \
+    reproduction_steps, player_number, test_step, turn, detected_at, details, trace) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+    ON CONFLICT (id) DO NOTHING";
+
+/// Run `$1` found `$2` more bugs.
+pub(crate) const COUNT_BUGS: &str = "UPDATE runs SET bug_count = bug_count + $2 WHERE id = $1";
+
+/// [`Shortening::Replace`] of occurrence `$1`: `$2` reproduction steps,
+/// `$3` trace, `$4` details.
+pub(crate) const SHORTEN: &str = "UPDATE bug_occurrences \
+    SET reproduction_steps = $2, trace = $3, details = $4 WHERE id = $1";
 
 #[cfg(test)]
 mod tests {
@@ -240,6 +301,7 @@ mod tests {
             reproduction_steps: String::new(),
             player_number: 0,
             test_step: None,
+            turn: None,
             video_offset_ms: Some(10),
             screenshot: Some("shot.png".into()),
             trace: None,

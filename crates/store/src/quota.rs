@@ -6,19 +6,33 @@
 //! storage for themselves (SQLite's write lock, PostgreSQL's lock on the
 //! project's row), so two reservations can never both count the same free
 //! bytes.
+//!
+//! The statements that keep the count, which both dialects accept, are
+//! here too; the backends bind the values and take the locks.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use playtest_types::DeletionPolicy;
 
+use crate::rows::BUILD_COLUMNS;
 use crate::{BuildRecord, Result, StorageRules, StoreError};
 
 /// The builds `auto_delete` may remove, as a condition on `builds`: ready
 /// and unpinned. Uploading builds are never taken.
 pub(crate) const EVICTABLE: &str = "status = 'ready' AND NOT pinned";
 
+/// The evictable builds of project `$1` (id and size), the first to go
+/// first.
+pub(crate) fn eviction_candidates(policy: DeletionPolicy) -> String {
+    format!(
+        "SELECT id, file_size FROM builds WHERE project_id = $1 AND {EVICTABLE} ORDER BY {}",
+        eviction_order(policy)
+    )
+}
+
 /// `ORDER BY` of the evictable builds, the first to go first.
-pub(crate) fn eviction_order(policy: DeletionPolicy) -> &'static str {
+fn eviction_order(policy: DeletionPolicy) -> &'static str {
     match policy {
         DeletionPolicy::LeastRecent => "COALESCE(last_used, created_at), seq",
         DeletionPolicy::Oldest => "created_at, seq",
@@ -131,6 +145,49 @@ pub(crate) fn sort_by_expiry(records: &mut [BuildRecord]) {
             .cmp(&expiry(b))
             .then_with(|| a.build.id.cmp(&b.build.id))
     });
+}
+
+/// Adds `$2` bytes (negative: releases) to project `$1`'s storage.
+pub(crate) const ADD_STORAGE: &str =
+    "UPDATE projects SET storage_used = storage_used + $2 WHERE id = $1";
+
+/// Sets project `$1`'s own capacity to `$2` (NULL: the default applies).
+pub(crate) const SET_CAPACITY: &str = "UPDATE projects SET storage_capacity = $2 WHERE id = $1";
+
+/// What the upload of build `$2` (project `$1`) reserved, if still pending.
+pub(crate) const RESERVED: &str =
+    "SELECT file_size FROM builds WHERE project_id = $1 AND id = $2 AND status = 'uploading'";
+
+/// A new build, `uploading`: `$1` id, `$2` project, `$3` name, `$4` platform,
+/// `$5` file name, `$6` size, `$7` tags, `$8` description, `$9` details,
+/// `$10` blob key, `$11`..`$14` its upload (see `UploadColumns`), `$15` when
+/// the upload expires, `$16` created.
+pub(crate) static INSERT_BUILD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO builds (id, project_id, name, platform, status, file_name, file_size, tags, \
+         description, details, blob_key, upload_kind, upload_id, part_size, total_parts, \
+         upload_expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, 'uploading', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING {BUILD_COLUMNS}"
+    )
+});
+
+/// A pending upload done: build `$2` of project `$1` is `ready`, `$3` bytes
+/// of digest `$4`, completed at `$5`.
+pub(crate) static FINISH_UPLOAD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE builds SET status = 'ready', file_size = $3, sha256 = $4, completed_at = $5, \
+         upload_kind = NULL, upload_id = NULL, part_size = NULL, total_parts = NULL, \
+         upload_expires_at = NULL \
+         WHERE project_id = $1 AND id = $2 AND status = 'uploading' RETURNING {BUILD_COLUMNS}"
+    )
+});
+
+/// Deletes build `$2` of project `$1` if `condition` holds of it.
+pub(crate) fn delete_build_if(condition: &str) -> String {
+    format!(
+        "DELETE FROM builds WHERE project_id = $1 AND id = $2 AND {condition} RETURNING {BUILD_COLUMNS}"
+    )
 }
 
 #[cfg(test)]

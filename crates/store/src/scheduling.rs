@@ -122,13 +122,15 @@ pub struct NewBugOccurrence {
     pub reproduction_steps: String,
     pub player_number: i32,
     pub test_step: Option<i32>,
+    /// The agent's action after which it was seen, when an agent played.
+    pub turn: Option<i32>,
     pub video_offset_ms: Option<i64>,
     /// An artifact file name of the run.
     pub screenshot: Option<String>,
     /// The inputs that led to it, for replay.
     pub trace: Option<BugTrace>,
     /// The occurrence (of the same project) whose trace this one
-    /// shortens: a minimisation run's finding. See [`crate::Store::record_progress`].
+    /// shortens: a minimisation run's finding. See [`crate::ProgressStore::record_progress`].
     pub minimizes: Option<String>,
     pub detected_at: DateTime<Utc>,
 }

@@ -76,7 +76,16 @@ pub struct BugOccurrence {
     pub confidence: Confidence,
     pub reproduction_steps: String,
     pub player_number: i32,
+    /// The verification step (from 1) it was seen in; left out when it was
+    /// seen outside one (exploring, a game loop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub test_step: Option<i32>,
+    /// The agent's action (counted from 1, as in `logs.txt`; 0 before the
+    /// first) after which it was seen; left out when no agent acted (a
+    /// game loop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub turn: Option<i32>,
     pub detected_at: DateTime<Utc>,
     pub details: BugDetails,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::Permission;
+use crate::{Permission, Secret};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ApiKey {
@@ -35,7 +35,8 @@ pub struct CreateKeyRequest {
 pub struct CreatedKey {
     #[serde(flatten)]
     pub key: ApiKey,
-    pub secret: String,
+    #[schema(value_type = String)]
+    pub secret: Secret,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -18,6 +18,7 @@ pub mod permission;
 pub mod plan;
 pub mod project;
 pub mod run;
+pub mod secret;
 pub mod test;
 pub mod worker;
 
@@ -33,5 +34,6 @@ pub use permission::*;
 pub use plan::*;
 pub use project::*;
 pub use run::*;
+pub use secret::Secret;
 pub use test::*;
 pub use worker::*;

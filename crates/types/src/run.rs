@@ -143,6 +143,9 @@ pub struct RunStep {
 pub struct Player {
     pub id: String,
     pub state: RunState,
+    /// Once the player's part is over; left out before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub result: Option<RunResult>,
     pub player_number: i32,
     pub test_name: String,
@@ -335,9 +338,13 @@ pub struct StopResult {
     pub job_id: String,
     pub ok: bool,
     pub status: u16,
+    /// What happened, when the job was stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub message: Option<String>,
+    /// Why not, when it could not be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub error: Option<String>,
 }
 

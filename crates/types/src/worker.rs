@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    BugCategory, BugTrace, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Severity,
-    StepResult, StepState, TestSpec,
+    BugCategory, BugTrace, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Secret,
+    Severity, StepResult, StepState, TestSpec,
 };
 
 /// Body of `POST /worker/register`: what this worker can drive.
@@ -175,6 +175,11 @@ pub struct BugReport {
     pub player_number: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_step: Option<i32>,
+    /// The agent's action after which it was seen (from 1; 0 before the
+    /// first), when an agent played.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
+    pub turn: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_offset_ms: Option<i64>,
     /// An artifact of this run (uploaded before or after) showing the bug.
@@ -290,7 +295,8 @@ pub struct WorkerToken {
 pub struct CreatedWorkerToken {
     #[serde(flatten)]
     pub token: WorkerToken,
-    pub secret: String,
+    #[schema(value_type = String)]
+    pub secret: Secret,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -32,7 +32,7 @@ pub async fn upload_artifacts(
         {
             Ok(answer) => answer.upload_url,
             Err(err) => {
-                tracing::warn!(job_id = %job.job_id, filename, error = %err, "no upload URL for an artifact");
+                tracing::warn!(filename, error = %err, "no upload URL for an artifact");
                 continue;
             }
         };
@@ -44,7 +44,7 @@ pub async fn upload_artifacts(
         match client.storage().put_file_range(&url, &range, |_| {}).await {
             Ok(_) => uploaded.push(filename.to_string()),
             Err(err) => {
-                tracing::warn!(job_id = %job.job_id, filename, error = %err, "could not upload an artifact")
+                tracing::warn!(filename, error = %err, "could not upload an artifact")
             }
         }
     }

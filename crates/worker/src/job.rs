@@ -12,6 +12,7 @@ use playtest_client::WorkerClient;
 use playtest_types::{CompleteJobRequest, JobAssignment, RunOutcome};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, Span};
 
 use crate::artifacts::upload_artifacts;
 use crate::play::{Play, Player};
@@ -29,15 +30,15 @@ pub struct JobRunner {
 }
 
 /// How a job ended, for the complete call.
-struct Ending {
+struct Completion {
     outcome: RunOutcome,
     reason: Option<String>,
     artifacts: Vec<String>,
 }
 
-impl Ending {
+impl Completion {
     fn error(reason: impl Into<String>) -> Self {
-        Ending {
+        Completion {
             outcome: RunOutcome::Error,
             reason: Some(reason.into()),
             artifacts: vec![],
@@ -69,33 +70,38 @@ impl JobRunner {
             job.fencing_token,
         );
         let stop = CancellationToken::new();
-        let heartbeat = tokio::spawn(heartbeat_loop(
-            self.client.clone(),
-            self.worker_id.clone(),
-            job.clone(),
-            stop.clone(),
-            reporter.clone(),
-        ));
+        // Spawned tasks do not inherit the job's span; they are given it.
+        let span = Span::current();
+        let heartbeat = tokio::spawn(
+            heartbeat_loop(
+                self.client.clone(),
+                self.worker_id.clone(),
+                job.clone(),
+                stop.clone(),
+                reporter.clone(),
+            )
+            .instrument(span.clone()),
+        );
         let forward_shutdown = tokio::spawn(forward(shutdown, stop.clone()));
         let shipping_done = CancellationToken::new();
-        let shipping = tokio::spawn(reporter.clone().run(shipping_done.clone()));
+        let shipping = tokio::spawn(reporter.clone().run(shipping_done.clone()).instrument(span));
 
         let run_dir = self
             .settings
             .work_dir
             .join("runs")
             .join(format!("{}-{}", job.job_id, job.attempt));
-        let ending = self.play(&job, &reporter, stop, &run_dir).await;
+        let completion = self.play(&job, &reporter, stop, &run_dir).await;
 
         shipping_done.cancel();
         let _ = shipping.await;
-        send_the_rest(&reporter, &job.job_id).await;
+        send_the_rest(&reporter).await;
         heartbeat.abort();
         forward_shutdown.abort();
         if *reporter.lost().borrow() {
-            tracing::warn!(job_id = %job.job_id, "the lease was lost; the job is dropped without completing");
+            tracing::warn!("the lease was lost; the job is dropped without completing");
         } else {
-            self.complete(&job, ending).await;
+            self.complete(&job, completion).await;
         }
         if let Err(err) = tokio::fs::remove_dir_all(&run_dir).await
             && err.kind() != std::io::ErrorKind::NotFound
@@ -110,17 +116,17 @@ impl JobRunner {
         reporter: &Reporter,
         stop: CancellationToken,
         run_dir: &Path,
-    ) -> Ending {
+    ) -> Completion {
         reporter.started();
         let Some(player) = Player::for_job(job) else {
-            return Ending::error(format!(
+            return Completion::error(format!(
                 "this worker cannot play a {} test on {}: it plays game_loop tests of linux builds and verification and discovery tests of web builds",
                 job.test.test_type.as_str(),
                 job.platform.as_str(),
             ));
         };
         if !self.settings.platforms.contains(&job.platform) {
-            return Ending::error(format!(
+            return Completion::error(format!(
                 "this worker cannot drive {} builds; run it where the {} driver's tools are installed",
                 job.platform.as_str(),
                 job.platform.as_str()
@@ -128,7 +134,7 @@ impl JobRunner {
         }
         let game_dir = match self.prepare_build(job, reporter, run_dir).await {
             Ok(dir) => dir,
-            Err(reason) => return Ending::error(reason),
+            Err(reason) => return Completion::error(reason),
         };
         let play = Play {
             job,
@@ -147,7 +153,7 @@ impl JobRunner {
         reporter.cleaning_up();
         let artifacts =
             upload_artifacts(&self.client, &self.worker_id, job, &played.artifacts).await;
-        Ending {
+        Completion {
             outcome: played.outcome,
             reason: played.reason,
             artifacts,
@@ -211,12 +217,12 @@ impl JobRunner {
     }
 
     /// Completes, retrying while the server cannot be reached.
-    async fn complete(&self, job: &JobAssignment, ending: Ending) {
+    async fn complete(&self, job: &JobAssignment, completion: Completion) {
         let request = CompleteJobRequest {
             fencing_token: job.fencing_token,
-            outcome: ending.outcome,
-            artifacts: ending.artifacts,
-            reason: ending.reason,
+            outcome: completion.outcome,
+            artifacts: completion.artifacts,
+            reason: completion.reason,
         };
         let mut backoff = Duration::from_millis(200);
         for attempt in 1..=COMPLETE_ATTEMPTS {
@@ -226,20 +232,20 @@ impl JobRunner {
                 .await
             {
                 Ok(answer) => {
-                    tracing::info!(job_id = %job.job_id, outcome = ?request.outcome, retried = answer.retried, "job completed");
+                    tracing::info!(outcome = ?request.outcome, reason = request.reason.as_deref().unwrap_or(""), retried = answer.retried, "job completed");
                     return;
                 }
                 Err(err) if err.is_lease_lost() => {
-                    tracing::warn!(job_id = %job.job_id, "the lease was lost before the job completed");
+                    tracing::warn!("the lease was lost before the job completed");
                     return;
                 }
                 Err(err) if attempt < COMPLETE_ATTEMPTS => {
-                    tracing::warn!(job_id = %job.job_id, error = %err, "could not complete; retrying in {:?}", backoff);
+                    tracing::warn!(error = %err, "could not complete; retrying in {:?}", backoff);
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
                 Err(err) => {
-                    tracing::error!(job_id = %job.job_id, error = %err, "could not complete; the lease will expire and the server decides");
+                    tracing::error!(error = %err, "could not complete; the lease will expire and the server decides");
                 }
             }
         }
@@ -248,18 +254,18 @@ impl JobRunner {
 
 /// Sends what the reporter still holds, retrying while the server cannot
 /// be reached: the last bugs and steps matter most.
-async fn send_the_rest(reporter: &Reporter, job_id: &str) {
+async fn send_the_rest(reporter: &Reporter) {
     let mut backoff = Duration::from_millis(200);
     for attempt in 1..=COMPLETE_ATTEMPTS {
         match reporter.flush().await {
             Ok(()) => return,
             Err(err) if err.is_lease_lost() => return,
             Err(err) if attempt < COMPLETE_ATTEMPTS => {
-                tracing::warn!(job_id, error = %err, "could not send the last report; retrying in {:?}", backoff);
+                tracing::warn!(error = %err, "could not send the last report; retrying in {:?}", backoff);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
-            Err(err) => tracing::error!(job_id, error = %err, "could not send the last report"),
+            Err(err) => tracing::error!(error = %err, "could not send the last report"),
         }
     }
 }
@@ -289,7 +295,7 @@ async fn heartbeat_loop(
                 stop.cancel();
                 return;
             }
-            Err(err) => tracing::warn!(job_id = %job.job_id, error = %err, "a heartbeat failed"),
+            Err(err) => tracing::warn!(error = %err, "a heartbeat failed"),
         }
     }
 }

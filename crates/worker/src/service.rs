@@ -8,6 +8,7 @@ use std::time::Duration;
 use playtest_client::WorkerClient;
 use playtest_types::{RegisterWorkerRequest, Worker};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::job::JobRunner;
 use crate::{BuildCache, WorkerSettings};
@@ -99,8 +100,13 @@ async fn slot_loop(
         match leased {
             Ok(Some(job)) => {
                 backoff = Duration::from_millis(200);
-                tracing::info!(slot, job_id = %job.job_id, run_id = %job.run_id, attempt = job.attempt, "leased a job");
-                runner.run(job, shutdown.clone()).await;
+                let span = tracing::info_span!("job", job_id = %job.job_id, run_id = %job.run_id, attempt = job.attempt);
+                async {
+                    tracing::info!(slot, "leased a job");
+                    runner.run(job, shutdown.clone()).await;
+                }
+                .instrument(span)
+                .await;
             }
             Ok(None) => backoff = Duration::from_millis(200),
             Err(err) => {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use playtest_types::PlatformKind;
+use playtest_types::{PlatformKind, Secret};
 
 use crate::SandboxLimits;
 
@@ -13,7 +13,8 @@ use crate::SandboxLimits;
 pub struct WorkerSettings {
     /// The server's base URL (`http://127.0.0.1:8080`).
     pub server_url: String,
-    pub token: String,
+    /// The worker token (`ptw_...`), hidden from `Debug`.
+    pub token: Secret,
     /// How the worker is named in `GET /workers`.
     pub name: String,
     pub platforms: Vec<PlatformKind>,

@@ -21,8 +21,9 @@
 //!   never tried in this cell, changed the screen in at least
 //!   `freeze_change_ratio` (default 0.8) of at least 5 tries anywhere — and
 //!   the next `freeze_confirm_inputs` (default 12) inputs, whatever they are,
-//!   changed nothing either (2048's game-over board ignores every arrow key,
-//!   and its "Try again" button works: an end screen, not a freeze); or (b) a game
+//!   changed nothing either: a game-over board ignores every move key while
+//!   its "try again" control works (2048's, say), and that is an end
+//!   screen, not a freeze; or (b) a game
 //!   that draws while idle (seen while learning the idle mask) drew no frame
 //!   for `freeze_stall` (default 2 s). A game without a render loop that stops on a
 //!   screen never seen working cannot be told from a dead end: the soft-lock

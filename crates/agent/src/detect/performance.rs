@@ -49,9 +49,9 @@ impl Detector for PerformanceDetector {
     fn observe(&mut self, moment: &Moment<'_>) -> Vec<Detection> {
         // Frame intervals are the driver's own measure of how often the
         // page can draw (web: a requestAnimationFrame loop of the driver's),
-        // so they tell jank whether or not the game draws in a loop: 2048
-        // draws only on a move, and a script that hogs every frame still
-        // shows.
+        // so they tell jank whether or not the game draws in a loop: a
+        // board game that draws only on a move (2048) still shows a script
+        // that hogs every frame.
         if moment.first_of_life || self.reported {
             return Vec::new();
         }

@@ -12,6 +12,7 @@ use super::world::{Screen, World};
 use super::{FakeConfig, Fault, Trigger, draw};
 use crate::driver::{
     Affordances, ConsoleLevel, Driver, DriverError, Frame, GameEvent, Observation, Region,
+    TimingProfile,
 };
 
 /// What is wrong with the current life of the game.
@@ -313,6 +314,10 @@ impl FakeGame {
 impl Driver for FakeGame {
     fn viewport(&self) -> (u32, u32) {
         (draw::WIDTH, draw::HEIGHT)
+    }
+
+    fn timing(&self) -> TimingProfile {
+        self.config.timing.clone()
     }
 
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {

@@ -19,6 +19,8 @@ use playtest_types::Action;
 
 pub use game::FakeGame;
 
+use crate::driver::TimingProfile;
+
 /// Something wrong with the game, switched on by a trigger.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
@@ -87,6 +89,8 @@ pub struct FakeConfig {
     /// A change of state is animated for this long: until it ends, frames
     /// show it half done (a band across the top, shrinking as time passes).
     pub animation: Option<Duration>,
+    /// What the game says of its timing ([`crate::Driver::timing`]).
+    pub timing: TimingProfile,
     pub faults: Vec<PlantedFault>,
 }
 
@@ -98,8 +102,24 @@ impl Default for FakeConfig {
             observe_delay: Duration::from_millis(5),
             hang_timeout: Duration::from_secs(3),
             animation: None,
+            timing: web_page_timing(),
             faults: Vec::new(),
         }
+    }
+}
+
+/// The fake game stands for a web page (a canvas game with a HUD, a DOM to
+/// query), so it says what the web driver says of pages
+/// (`playtest_driver_web::page_timing`): its tests then wait and look as
+/// the worker's web runs do.
+pub fn web_page_timing() -> TimingProfile {
+    TimingProfile {
+        settle: Duration::from_millis(75),
+        settle_looks: 4,
+        idle_observations: 8,
+        idle_interval: Duration::from_millis(150),
+        slow_observe: Duration::from_secs(2),
+        cycle: Duration::from_millis(150),
     }
 }
 

@@ -1,22 +1,24 @@
-//! The observing half of a session: starting a life (learning the idle
-//! mask), looking at the game, turning an observation into a cell and
-//! detections, and asking a silent game whether it still answers.
+//! The session's looking: starting a life (learning the idle mask), looking
+//! at the game until its screen settles, turning an observation into a
+//! cell, detections and evidence, and asking a silent game whether it
+//! still answers. Like `acting`, it ties the parts together with the
+//! driver and holds no state of its own.
 
 use playtest_types::Action;
 use tokio::time::{Instant, sleep, timeout};
 
-use super::{Ending, ErrorSeen, LastSeen, Session};
+use super::Session;
+use super::evidence::Scene;
+use super::watch::Breakdown;
 use crate::cells::CellId;
-use crate::describe::is_input;
-use crate::detect::{Incident, Moment};
-use crate::driver::{ConsoleLevel, DriverError, Frame, GameEvent, Observation};
+use crate::detect::{Detection, Incident, Moment};
+use crate::driver::{DriverError, GameEvent, Observation};
 use crate::error::AgentError;
-use crate::graph::PathRef;
-use crate::trace::{RunTraceEntry, TraceEvent};
+use crate::trace::TraceEvent;
 
 impl Session<'_> {
     /// The driver's observation, abandoned after `call_timeout`.
-    pub(super) async fn observe(&mut self) -> Result<Observation, DriverError> {
+    async fn observe(&mut self) -> Result<Observation, DriverError> {
         let allowed = self.settings.call_timeout;
         timeout(allowed, self.driver.observe())
             .await
@@ -28,82 +30,55 @@ impl Session<'_> {
     pub(super) async fn begin_life(
         &mut self,
         event: TraceEvent,
-    ) -> Result<Option<Ending>, AgentError> {
-        self.lives.push(Vec::new());
-        self.gone = None;
-        self.unanswered_since = None;
-        self.last = None;
-        self.detectors.restarted();
-        self.entries.push(RunTraceEntry {
-            at_ms: self.started.elapsed().as_millis() as u64,
-            what: event,
-            cell: None,
-        });
+    ) -> Result<Option<Breakdown>, AgentError> {
+        self.map.new_life();
+        self.watch.new_life();
+        self.sight.new_life();
+        self.evidence.record_start(self.clock.elapsed(), event);
         let mut idle = Vec::new();
         let mut frames = Vec::new();
         let mut dom_digest = None;
-        for i in 0..self.settings.idle_observations.max(1) {
+        let timing = self.sight.timing().clone();
+        for i in 0..timing.idle_observations.max(1) {
             if i > 0 {
-                self.pause(self.settings.idle_interval).await?;
+                self.clock.pause(timing.idle_interval).await?;
             }
             let observation = match self.observe().await {
                 Ok(observation) => observation,
                 Err(DriverError::GameGone(reason)) => return Ok(Some(self.gone_incident(&reason))),
                 Err(DriverError::Timeout(_)) => match self.check_answer(None).await? {
-                    Some(ending) => return Ok(Some(ending)),
+                    Some(breakdown) => return Ok(Some(breakdown)),
                     None => continue,
                 },
                 Err(other) => return Err(other.into()),
             };
-            self.counters.observations += 1;
+            self.evidence.observed();
             frames.push(observation.frames_drawn);
             dom_digest = observation.dom_digest;
-            if let Some(ending) = self.digest(observation, None, None) {
-                return Ok(Some(ending));
+            if let Some(breakdown) = self.digest(observation, None, None) {
+                return Ok(Some(breakdown));
             }
-            if let Some(last) = &self.last {
-                idle.push(last.thumbnail.clone());
+            if let Some(thumbnail) = self.sight.last_thumbnail() {
+                idle.push(thumbnail.clone());
             }
         }
-        if frames.len() >= 2 {
-            // A loop draws in (nearly) every interval; a game that draws on
-            // change (2048 animates a move or two at start) only in some.
-            let drawing = frames.windows(2).filter(|w| w[1] > w[0]).count();
-            self.render_loop = Some(drawing * 4 >= (frames.len() - 1) * 3);
-        }
-        if let Some(remap) = self.cells.learn_idle(&idle) {
-            self.graph.rekey(&remap);
-            self.seen_cells = self
-                .seen_cells
-                .iter()
-                .map(|c| remap.get(c).copied().unwrap_or(*c))
-                .collect();
-            self.sink.log(format!(
+        self.sight.learn_render_loop(&frames);
+        if let Some(remap) = self.sight.learn_idle(&idle) {
+            self.map.rekey(&remap);
+            self.log(format!(
                 "Idle animation found in more places; {} blocks of the screen are ignored now.",
-                self.cells.masked_blocks()
+                self.sight.masked_blocks()
             ));
         }
         let Some(thumbnail) = idle.last() else {
-            return Ok(Some(Ending::Gone(
+            return Ok(Some(Breakdown::Gone(
                 "no observation of the game succeeded".into(),
             )));
         };
-        let (cell, _) = self.cells.identify(thumbnail, dom_digest);
-        self.cell = cell;
-        if self.seen_cells.insert(cell) {
-            self.actions_since_new_cell = 0;
-        }
-        self.graph.visit(
-            cell,
-            PathRef {
-                life: self.lives.len() - 1,
-                len: 0,
-            },
-        );
-        if let Some(entry) = self.entries.last_mut() {
-            entry.cell = Some(cell);
-        }
-        self.cycle_end = Instant::now();
+        let cell = self.sight.identify(thumbnail, dom_digest);
+        self.map.start_at(cell);
+        self.evidence.started_at(cell);
+        self.clock.end_cycle();
         Ok(None)
     }
 
@@ -112,17 +87,17 @@ impl Session<'_> {
         &mut self,
         action: Option<&Action>,
         previous_cell: CellId,
-    ) -> Result<Option<Ending>, AgentError> {
+    ) -> Result<Option<Breakdown>, AgentError> {
         let (observation, slow) = match self.observe_settled(action).await {
             Ok(settled) => settled,
             Err(DriverError::GameGone(reason)) => return Ok(Some(self.gone_incident(&reason))),
             Err(DriverError::Timeout(_)) => return self.check_answer(action).await,
             Err(other) => return Err(other.into()),
         };
-        self.counters.observations += 1;
-        self.unanswered_since = None;
-        if let Some(ending) = self.digest(observation, action, Some(previous_cell)) {
-            return Ok(Some(ending));
+        self.evidence.observed();
+        self.watch.answered();
+        if let Some(breakdown) = self.digest(observation, action, Some(previous_cell)) {
+            return Ok(Some(breakdown));
         }
         if slow {
             return self.check_answer(action).await;
@@ -133,139 +108,86 @@ impl Session<'_> {
     /// An observation of what an input did, taken once the game finished
     /// animating it: for a game that draws on change, which then animates
     /// the change for a moment, the session looks again (looks starting at
-    /// least `settle` apart, at most `settle_looks` more) until two looks in
-    /// a row show the same cell. Mid-animation frames would otherwise count
-    /// as screens of their own. Agreement at the cells' resolution is the
-    /// point: a fade too faint to change a cell is not waited for. The
-    /// events of every look are kept, in order. Also says whether any look
-    /// was slower than `slow_observe`.
+    /// least the driver's `settle` apart, at most its `settle_looks` more)
+    /// until two looks in a row show the same cell. Mid-animation frames
+    /// would otherwise count as screens of their own. Agreement at the
+    /// cells' resolution is the point: a fade too faint to change a cell is
+    /// not waited for. The events of every look are kept, in order. Also
+    /// says whether any look was slower than the driver's `slow_observe`.
     async fn observe_settled(
         &mut self,
         action: Option<&Action>,
     ) -> Result<(Observation, bool), DriverError> {
+        let timing = self.sight.timing().clone();
         let mut looked = Instant::now();
         let mut observation = self.observe().await?;
-        let mut slow = looked.elapsed() >= self.settings.slow_observe;
-        let animates_on_change = self.render_loop == Some(false) && action.is_some_and(is_input);
-        let Some(mut before) = self
-            .last
-            .as_ref()
-            .filter(|_| animates_on_change)
-            .map(|last| last.thumbnail.clone())
-        else {
+        let mut slow = looked.elapsed() >= timing.slow_observe;
+        let Some(mut before) = self.sight.settling_from(action) else {
             return Ok((observation, slow));
         };
-        for _ in 0..self.settings.settle_looks {
-            let now = self.cells.thumbnail(&observation.frame);
-            if self.cells.same_screen(&before, &now) {
+        for _ in 0..timing.settle_looks {
+            let now = self.sight.thumbnail(&observation.frame);
+            if self.sight.same_screen(&before, &now) {
                 break;
             }
             before = now;
-            sleep(self.settings.settle.saturating_sub(looked.elapsed())).await;
+            sleep(timing.settle.saturating_sub(looked.elapsed())).await;
             looked = Instant::now();
             let later = self.observe().await?;
-            slow |= looked.elapsed() >= self.settings.slow_observe;
-            self.counters.observations += 1;
+            slow |= looked.elapsed() >= timing.slow_observe;
+            self.evidence.observed();
             observation = later_absorbing(observation, later);
         }
         Ok((observation, slow))
     }
 
-    /// Turns an observation into a cell and detections. `previous_cell` is
-    /// `None` while learning the idle mask (no cell is identified then).
-    pub(super) fn digest(
+    /// Turns an observation into a cell, detections and evidence.
+    /// `previous_cell` is `None` while learning the idle mask (no cell is
+    /// identified then).
+    fn digest(
         &mut self,
         mut observation: Observation,
         action: Option<&Action>,
         previous_cell: Option<CellId>,
-    ) -> Option<Ending> {
-        let thumbnail = self.cells.thumbnail(&observation.frame);
-        let cell = previous_cell.map(|_| self.cells.identify(&thumbnail, observation.dom_digest).0);
-        let new_cell = cell.is_some_and(|c| self.seen_cells.insert(c));
-        if new_cell {
-            self.actions_since_new_cell = 0;
+    ) -> Option<Breakdown> {
+        let glance = self.sight.glance(&observation);
+        let cell = previous_cell.map(|_| {
+            self.sight
+                .identify(&glance.thumbnail, observation.dom_digest)
+        });
+        let new_cell = self.map.arrive(cell);
+        if let Some(cell) = cell
+            && action.is_some()
+        {
+            self.evidence.led_to(cell);
         }
-        let screen_change = self
-            .last
-            .as_ref()
-            .map_or(255.0, |l| l.thumbnail.max_difference(&thumbnail));
-        let frames_advanced = self
-            .last
-            .as_ref()
-            .map(|l| observation.frames_drawn.saturating_sub(l.frames_drawn));
-        let at = observation.at;
-        for event in &observation.events {
-            match event {
-                GameEvent::Exception { message, .. } => self.errors.push(ErrorSeen {
-                    text: message.clone(),
-                    at,
-                }),
-                GameEvent::Console {
-                    level: ConsoleLevel::Error,
-                    text,
-                    ..
-                } => {
-                    self.errors.push(ErrorSeen {
-                        text: text.clone(),
-                        at,
-                    });
-                }
-                _ => {}
-            }
-        }
+        self.evidence
+            .note_errors(&observation.events, observation.at);
         let crashed = observation.events.iter().find_map(|e| match e {
             GameEvent::Crashed { reason } => Some(reason.clone()),
             _ => None,
         });
-        let detections = {
-            let moment = Moment {
-                observation: &observation,
-                action,
-                cell,
-                previous_cell,
-                new_cell,
-                screen_change,
-                frames_advanced,
-                render_loop: self.render_loop,
-                first_of_life: self.last.is_none(),
-                graph: &self.graph,
-            };
-            self.detectors.observe(&moment)
-        };
-        if let Some(cell) = cell {
-            self.cell = cell;
-            if action.is_some()
-                && let Some(entry) = self.entries.last_mut()
-                && entry.cell.is_none()
-            {
-                entry.cell = Some(cell);
-            }
-        }
-        self.last_new_cell = new_cell;
-        self.last_change = screen_change;
-        let frame = std::mem::replace(
-            &mut observation.frame,
-            Frame {
-                width: 0,
-                height: 0,
-                rgb: Vec::new(),
-                encoded: None,
-            },
-        );
-        self.last = Some(LastSeen {
-            frame,
-            thumbnail,
-            frames_drawn: observation.frames_drawn,
-            video_offset: observation.video_offset,
+        let detections = self.watch.observe(&Moment {
+            observation: &observation,
+            action,
+            cell,
+            previous_cell,
+            new_cell,
+            screen_change: glance.screen_change,
+            frames_advanced: glance.frames_advanced,
+            render_loop: self.sight.render_loop(),
+            first_of_life: glance.first_of_life,
+            graph: self.map.graph(),
         });
+        self.sight.remember(&mut observation, glance);
         let stuck = detections
             .iter()
             .find(|(_, d)| d.stuck)
             .map(|(_, d)| d.title.clone());
         self.report_all(detections);
         match (crashed, stuck) {
-            (Some(reason), _) => Some(Ending::Gone(reason)),
-            (None, Some(title)) => Some(Ending::Stuck(title.to_lowercase())),
+            (Some(reason), _) => Some(Breakdown::Gone(reason)),
+            (None, Some(title)) => Some(Breakdown::Stuck(title.to_lowercase())),
             (None, None) => None,
         }
     }
@@ -274,9 +196,9 @@ impl Session<'_> {
     pub(super) async fn check_answer(
         &mut self,
         action: Option<&Action>,
-    ) -> Result<Option<Ending>, AgentError> {
-        self.counters.pings += 1;
-        self.actions_since_ping = 0;
+    ) -> Result<Option<Breakdown>, AgentError> {
+        self.evidence.pinged();
+        self.watch.pinged();
         let waited = self.settings.ping_timeout;
         let answer = timeout(
             waited + self.settings.call_timeout,
@@ -285,27 +207,42 @@ impl Session<'_> {
         .await;
         match answer.unwrap_or(Ok(None)) {
             Ok(Some(_)) | Err(DriverError::Unsupported(_)) => {
-                self.unanswered_since = None;
+                self.watch.answered();
                 Ok(None)
             }
             Ok(None) | Err(DriverError::Timeout(_)) => {
-                let detections = self.detectors.incident(&Incident::NoAnswer {
+                let detections = self.watch.incident(&Incident::NoAnswer {
                     waited,
                     last_action: action,
                 });
                 self.report_all(detections);
-                self.unanswered_since.get_or_insert_with(Instant::now);
-                Ok(Some(Ending::NoAnswer))
+                self.watch.unanswered();
+                Ok(Some(Breakdown::NoAnswer))
             }
             Err(DriverError::GameGone(reason)) => Ok(Some(self.gone_incident(&reason))),
             Err(other) => Err(other.into()),
         }
     }
 
-    pub(super) fn gone_incident(&mut self, reason: &str) -> Ending {
-        let detections = self.detectors.incident(&Incident::GameGone { reason });
+    pub(super) fn gone_incident(&mut self, reason: &str) -> Breakdown {
+        let detections = self.watch.incident(&Incident::GameGone { reason });
         self.report_all(detections);
-        Ending::Gone(reason.to_string())
+        Breakdown::Gone(reason.to_string())
+    }
+
+    /// Reports detections with the scene they were made in: the trace
+    /// since the last start, the time, the last picture.
+    fn report_all(&mut self, detections: Vec<(&'static str, Detection)>) {
+        let scene = Scene {
+            seed: self.settings.seed,
+            trace: self.map.since_restart(),
+            at: self.clock.elapsed(),
+            video_offset: self.sight.last_video_offset(),
+            screen: self.sight.last_frame(),
+        };
+        for (detector, detection) in detections {
+            self.evidence.report(detector, detection, &scene);
+        }
     }
 }
 

@@ -1,4 +1,8 @@
-//! How a session behaves, with defaults that suit a web game.
+//! How a session behaves: the agent's own choices (how often it asks the
+//! game whether it answers, how long it gives it, what it records, what it
+//! does with a game that cannot go on). How long to wait for a game's
+//! screen is not here: that is the platform's, said by the driver
+//! ([`Driver::timing`](crate::driver::Driver::timing)).
 
 use std::time::Duration;
 
@@ -9,25 +13,15 @@ use crate::detect::DetectorSettings;
 pub struct SessionSettings {
     /// Seed of the run: written into traces, and the explorer's choices.
     pub seed: u64,
-    /// Wait after each input before observing.
-    pub settle: Duration,
-    /// At most this many more looks after an input while the game animates
-    /// what it did (see `Session::observe_settled`).
-    pub settle_looks: u32,
     /// The run ends (`DeadlineReached`) after this long.
     pub max_duration: Option<Duration>,
     /// Ping the game every this many actions.
     pub ping_every: u32,
     /// How long a ping may take before the game counts as hung.
     pub ping_timeout: Duration,
-    /// An observation slower than this is followed by a ping.
-    pub slow_observe: Duration,
     /// A driver call (an observation, an input beyond its own wait) that
     /// takes longer is abandoned as timed out, then the game is pinged.
     pub call_timeout: Duration,
-    /// Observations without input after a start, to learn the idle mask.
-    pub idle_observations: u32,
-    pub idle_interval: Duration,
     /// Pauses between actions shorter than this are not recorded.
     pub min_recorded_pause: Duration,
     /// Write every action to the sink's log.
@@ -42,15 +36,10 @@ impl Default for SessionSettings {
     fn default() -> Self {
         Self {
             seed: 0,
-            settle: Duration::from_millis(75),
-            settle_looks: 4,
             max_duration: None,
             ping_every: 10,
             ping_timeout: Duration::from_secs(5),
-            slow_observe: Duration::from_secs(2),
             call_timeout: Duration::from_secs(10),
-            idle_observations: 8,
-            idle_interval: Duration::from_millis(150),
             min_recorded_pause: Duration::from_millis(50),
             log_actions: true,
             when_stuck: WhenStuck::Restart,

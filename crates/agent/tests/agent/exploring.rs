@@ -146,15 +146,13 @@ async fn the_deadline_ends_a_discovery_run_with_its_trace() {
 }
 
 /// Distinct screens the explorer (seed 4, 150 actions) sees in `config`
-/// when a session looks at most `settle_looks` more times after an input.
-async fn screens_seen(config: FakeConfig, settle_looks: u32) -> usize {
+/// when the game lets a session look at most `settle_looks` more times
+/// after an input.
+async fn screens_seen(mut config: FakeConfig, settle_looks: u32) -> usize {
+    config.timing.settle_looks = settle_looks;
     let mut game = FakeGame::new(config);
     let sink = RecordingSink::default();
-    let session_settings = SessionSettings {
-        settle_looks,
-        ..settings(4)
-    };
-    let mut session = Session::new(&mut game, &sink, session_settings, CancellationToken::new());
+    let mut session = Session::new(&mut game, &sink, settings(4), CancellationToken::new());
     let mut explorer = Explorer::new(
         ExplorerSettings {
             max_actions: 150,

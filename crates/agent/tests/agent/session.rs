@@ -39,7 +39,7 @@ async fn time_between_actions_is_recorded_as_waits_so_a_replay_repeats_it() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_finding_carries_the_trace_up_to_its_action_and_readable_steps() {
+async fn a_finding_carries_the_trace_up_to_its_action_its_turn_and_readable_steps() {
     let fault = Fault::Throw {
         message: "boom".into(),
         unhandled_rejection: false,
@@ -70,6 +70,7 @@ async fn a_finding_carries_the_trace_up_to_its_action_and_readable_steps() {
         "1. Start the game fresh (seed 42).\n2. Press Enter.\n3. Press ArrowLeft 3 times.\n4. Press x."
     );
     assert_eq!(finding.test_step, Some(2));
+    assert_eq!(finding.turn, 5, "seen after the run's fifth action");
     assert!(finding.video_offset.is_some());
     assert!(finding.at > Duration::ZERO);
 }

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use playtest_store::{BuildFilter, BuildPatch};
 use playtest_types::{
     Build, BuildList, BuildStatus, ErrorBody, ListBuildsQuery, Pagination, Permission,
@@ -193,7 +192,7 @@ async fn download_build(
         .await?;
     state
         .store()
-        .touch_build(&caller.project_id, &build_id, Utc::now())
+        .touch_build(&caller.project_id, &build_id, state.clock().now())
         .await?;
     Ok((StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response())
 }

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::ids;
 use playtest_types::{
     DeploymentConfig, DeploymentConfigList, DeploymentConfigSpec, ErrorBody, PageQuery, Pagination,
@@ -60,7 +59,12 @@ async fn create_config(
     validate::config_spec(&spec)?;
     let config = state
         .store()
-        .create_deployment_config(&caller.project_id, &ids::prefixed("dcf"), &spec, Utc::now())
+        .create_deployment_config(
+            &caller.project_id,
+            &ids::prefixed("dcf"),
+            &spec,
+            state.clock().now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(config)))
 }
@@ -105,7 +109,7 @@ async fn update_config(
     Ok(Json(
         state
             .store()
-            .update_deployment_config(&caller.project_id, &config_id, &spec, Utc::now())
+            .update_deployment_config(&caller.project_id, &config_id, &spec, state.clock().now())
             .await?,
     ))
 }

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_types::{
     ApiKey, CreateKeyRequest, CreatedKey, ErrorBody, KeyList, Permission, UpdateKeyRequest,
 };
@@ -58,7 +57,10 @@ async fn create_key(
             "permissions must name at least one permission",
         ));
     }
-    if request.expires_at.is_some_and(|at| at <= Utc::now()) {
+    if request
+        .expires_at
+        .is_some_and(|at| at <= state.clock().now())
+    {
         return Err(ApiError::validation(
             "expires_at",
             "expires_at must be in the future",
@@ -70,6 +72,7 @@ async fn create_key(
         request.name.trim(),
         request.permissions,
         request.expires_at,
+        state.clock().now(),
     )
     .await?;
     Ok((

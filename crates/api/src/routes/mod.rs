@@ -4,8 +4,10 @@
 mod bugs;
 mod builds;
 mod configs;
+mod evidence;
 mod health;
 mod keys;
+mod new_run;
 mod plan_executions;
 mod project;
 mod runs;

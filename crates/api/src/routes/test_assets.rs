@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use playtest_store::{NewTestAsset, StoreError};
 use playtest_types::{ErrorBody, Permission, TestAsset, TestAssetList};
 use utoipa_axum::router::OpenApiRouter;
@@ -106,7 +105,7 @@ async fn put_asset(
         size: object.size as i64,
         sha256: object.sha256,
         blob_key: blob_key.clone(),
-        uploaded_at: Utc::now(),
+        uploaded_at: state.clock().now(),
     };
     let put = match store.put_test_asset(&asset).await {
         Ok(put) => put,

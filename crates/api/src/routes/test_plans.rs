@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::ids;
 use playtest_types::{
     ErrorBody, PageQuery, Pagination, Permission, TestPlan, TestPlanList, TestPlanSpec,
@@ -82,7 +81,12 @@ async fn create_test_plan(
     check(&state, &caller.project_id, &spec).await?;
     let plan = state
         .store()
-        .create_test_plan(&caller.project_id, &ids::prefixed("tpl"), &spec, Utc::now())
+        .create_test_plan(
+            &caller.project_id,
+            &ids::prefixed("tpl"),
+            &spec,
+            state.clock().now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(plan)))
 }
@@ -127,7 +131,7 @@ async fn update_test_plan(
     Ok(Json(
         state
             .store()
-            .update_test_plan(&caller.project_id, &plan_id, &spec, Utc::now())
+            .update_test_plan(&caller.project_id, &plan_id, &spec, state.clock().now())
             .await?,
     ))
 }

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::ids;
 use playtest_types::{
     ErrorBody, PageQuery, Pagination, Permission, Test, TestList, TestSpec, UpdateTestRequest,
@@ -57,7 +56,12 @@ async fn create_test(
     validate::test_spec(&spec)?;
     let test = state
         .store()
-        .create_test(&caller.project_id, &ids::prefixed("tst"), &spec, Utc::now())
+        .create_test(
+            &caller.project_id,
+            &ids::prefixed("tst"),
+            &spec,
+            state.clock().now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(test)))
 }
@@ -108,7 +112,7 @@ async fn update_test(
             &test_id,
             &request.spec,
             request.expected_version,
-            Utc::now(),
+            state.clock().now(),
         )
         .await?;
     Ok(Json(test))

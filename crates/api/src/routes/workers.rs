@@ -7,7 +7,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::{WorkerRecord, WorkerTokenRecord};
 use playtest_types::{
     CreateWorkerTokenRequest, CreatedWorkerToken, ErrorBody, Permission, Worker, WorkerList,
@@ -31,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A stored worker as the API shows it.
 pub fn wire_worker(state: &AppState, record: WorkerRecord) -> Worker {
     let timeout = state.scheduler().settings().worker_timeout();
-    let cutoff = Utc::now() - chrono::Duration::from_std(timeout).unwrap_or_default();
+    let cutoff = state.clock().now() - chrono::Duration::from_std(timeout).unwrap_or_default();
     Worker {
         connected: record.last_heartbeat_at >= cutoff,
         id: record.id,
@@ -106,8 +105,13 @@ async fn create_worker_token(
 ) -> Result<(StatusCode, Json<CreatedWorkerToken>), ApiError> {
     caller.require(Permission::Admin)?;
     validate::name("name", &request.name)?;
-    let (record, secret) =
-        issue_worker_token(state.store(), &request.name, Some(&caller.project_id)).await?;
+    let (record, secret) = issue_worker_token(
+        state.store(),
+        &request.name,
+        Some(&caller.project_id),
+        state.clock().now(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedWorkerToken {

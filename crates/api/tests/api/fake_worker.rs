@@ -19,9 +19,10 @@ pub struct FakeWorker {
 impl FakeWorker {
     /// Registers a web worker serving every project.
     pub async fn register(app: &TestApp) -> FakeWorker {
-        let (_, token) = keys::issue_worker_token(app.store.as_ref(), "fake", None)
-            .await
-            .unwrap();
+        let (_, token) =
+            keys::issue_worker_token(app.store.as_ref(), "fake", None, chrono::Utc::now())
+                .await
+                .unwrap();
         let client = WorkerClient::new(&app.base, token).unwrap();
         let worker = client
             .register(&RegisterWorkerRequest {
@@ -102,6 +103,7 @@ pub fn bug(fingerprint: &str, steps: &str, trace: Option<BugTrace>) -> BugReport
         reproduction_steps: steps.into(),
         player_number: 0,
         test_step: None,
+        turn: Some(3),
         video_offset_ms: None,
         screenshot: None,
         trace,

@@ -15,24 +15,24 @@ on_both_backends! {
             expires_at: Some(Utc::now() + Duration::days(30)),
         };
         let created = app.admin.create_key(&request).await.unwrap();
-        assert!(created.secret.starts_with("pt_"));
-        assert!(created.secret.starts_with(&created.key.prefix));
+        assert!(created.secret.expose().starts_with("pt_"));
+        assert!(created.secret.expose().starts_with(&created.key.prefix));
         assert_eq!(created.key.permissions, vec![Permission::ReadRuns, Permission::OperateRuns]);
         assert!(!created.key.disabled);
 
         let listed = app.raw(Method::GET, "/api/v1/keys", Some(&app.admin_key), None).await;
-        assert!(!listed.body.to_string().contains(&created.secret), "a listing shows a secret");
+        assert!(!listed.body.to_string().contains(created.secret.expose()), "a listing shows a secret");
         assert!(listed.body["data"].as_array().unwrap().iter().all(|k| k.get("secret").is_none()));
         assert!(!listed.body.to_string().contains("hash"));
 
-        let ci = app.client(&created.secret);
+        let ci = app.client(created.secret.expose());
         ci.list_runs(&Default::default()).await.unwrap();
     }
 
     async fn a_deleted_key_stops_working_at_once(app) {
         let request = CreateKeyRequest { name: "temp".into(), permissions: vec![Permission::ReadRuns], expires_at: None };
         let created = app.admin.create_key(&request).await.unwrap();
-        let temp = app.client(&created.secret);
+        let temp = app.client(created.secret.expose());
         temp.list_runs(&Default::default()).await.unwrap();
         app.admin.delete_key(&created.key.id).await.unwrap();
         let (status, body) = api_error(temp.list_runs(&Default::default()).await.unwrap_err());
@@ -44,7 +44,7 @@ on_both_backends! {
     async fn a_disabled_key_is_refused_at_once_and_can_be_renamed(app) {
         let request = CreateKeyRequest { name: "temp".into(), permissions: vec![Permission::ReadRuns], expires_at: None };
         let created = app.admin.create_key(&request).await.unwrap();
-        let temp = app.client(&created.secret);
+        let temp = app.client(created.secret.expose());
         temp.list_runs(&Default::default()).await.unwrap();
         let changed = app.admin.update_key(&created.key.id, &UpdateKeyRequest { disabled: Some(true), name: Some("old".into()) }).await.unwrap();
         assert!(changed.disabled);

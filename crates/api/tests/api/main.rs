@@ -9,7 +9,6 @@ mod auth;
 mod bugs;
 mod engine;
 mod errors;
-mod facts;
 mod fake_worker;
 mod keys;
 mod openapi;

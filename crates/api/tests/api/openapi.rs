@@ -1,47 +1,50 @@
 //! The served OpenAPI document: complete against the reference spec, and
 //! browsable offline at /docs.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
+use playtest_contract::{facts, types};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::facts::facts;
 use crate::support::{Backend, TestApp};
 
-fn reference_spec() -> Option<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/reference/nunu-openapi.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).expect("the reference spec is JSON"))
-}
-
-#[tokio::test]
-async fn the_served_document_has_every_fact_of_the_reference() {
-    let Some(reference) = reference_spec() else {
-        eprintln!(
-            "no ../shared/reference/nunu-openapi.json beside the project: conformance not checked"
-        );
-        return;
-    };
+async fn served_document() -> Value {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let served = app
         .raw(Method::GET, "/api/v1/openapi.json", None, None)
         .await;
     assert_eq!(served.status, 200);
-    let served_facts = facts(&served.body);
-    let reference_facts = facts(&reference);
+    served.body
+}
+
+#[tokio::test]
+async fn the_served_document_has_every_fact_of_the_reference() {
+    let reference = playtest_contract::reference();
     assert!(
-        reference_facts.len() > 100,
-        "the reference yields {} facts",
-        reference_facts.len()
+        facts::facts(&reference).len() > 100,
+        "the reference yields too few facts"
     );
-    let missing: BTreeSet<_> = reference_facts.difference(&served_facts).collect();
+    let missing = facts::missing(&reference, &served_document().await);
     assert!(
         missing.is_empty(),
         "the served document lacks {} reference facts:\n{missing:#?}",
         missing.len()
+    );
+}
+
+#[tokio::test]
+async fn the_served_document_declares_every_reference_field_with_the_references_types() {
+    let reference = playtest_contract::reference();
+    let fields = types::response_field_types(&reference);
+    assert!(
+        fields.len() > 80,
+        "the reference yields {} response fields",
+        fields.len()
+    );
+    let mismatches = types::mismatches(&reference, &served_document().await);
+    assert!(
+        mismatches.is_empty(),
+        "{} response fields are declared with other types than the reference's:\n{mismatches:#?}",
+        mismatches.len()
     );
 }
 

@@ -7,11 +7,11 @@ use playtest_api::{Settings, keys};
 use playtest_blob::BlobStore;
 use playtest_blob::testing::S3sFs;
 use playtest_client::Client;
-use playtest_store::Store;
 use playtest_store::testing::{self, DbGuard};
+use playtest_store::{Store, SystemClock};
 use playtest_types::{
-    DeploymentConfig, DeploymentConfigSpec, Launch, Permission, PlatformKind, Test, TestPlayer,
-    TestSpec, TestStep, TestType,
+    DeploymentConfig, DeploymentConfigSpec, Launch, Permission, PlatformKind, Secret, Test,
+    TestPlayer, TestSpec, TestStep, TestType,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -86,7 +86,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let mut settings = Settings::for_address(addr);
         adjust(&mut settings);
-        let project = keys::ensure_project(store.as_ref(), keys::DEFAULT_PROJECT)
+        let project = keys::ensure_project(store.as_ref(), keys::DEFAULT_PROJECT, Utc::now())
             .await
             .unwrap();
         let (_, admin_key) = keys::issue_key(
@@ -95,9 +95,11 @@ impl TestApp {
             "admin",
             vec![Permission::Admin],
             None,
+            Utc::now(),
         )
         .await
         .unwrap();
+        let admin_key = admin_key.expose().to_string();
         let (service, blob_holder) = match blobs {
             Blobs::Local => {
                 let dir = tempfile::TempDir::new().unwrap();
@@ -117,11 +119,12 @@ impl TestApp {
             settings,
             store.clone(),
             service,
+            Arc::new(SystemClock),
             listener,
             std::future::pending(),
         ));
         let base = format!("http://{addr}");
-        let admin = Client::new(&base, Some(admin_key.clone())).unwrap();
+        let admin = Client::new(&base, Some(Secret::new(admin_key.clone()))).unwrap();
         TestApp {
             base,
             store,
@@ -152,15 +155,18 @@ impl TestApp {
             "test key",
             permissions.to_vec(),
             expires,
+            Utc::now(),
         )
         .await
         .unwrap()
         .1
+        .expose()
+        .to_string()
     }
 
     /// An admin key of another project.
     pub async fn foreign_admin(&self) -> Client {
-        let other = keys::ensure_project(self.store.as_ref(), "other")
+        let other = keys::ensure_project(self.store.as_ref(), "other", Utc::now())
             .await
             .unwrap();
         let key = self.key_in(&other.id, &[Permission::Admin], None).await;
@@ -168,7 +174,7 @@ impl TestApp {
     }
 
     pub fn client(&self, key: &str) -> Client {
-        Client::new(&self.base, Some(key.to_string())).unwrap()
+        Client::new(&self.base, Some(Secret::new(key))).unwrap()
     }
 
     /// A request as given: `body` is sent with `content_type` when both are there.

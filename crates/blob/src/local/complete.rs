@@ -19,10 +19,11 @@ use std::fs::File;
 use sha2::Digest;
 
 use super::LocalBlobStore;
+use super::hashing::hash_range_blocking;
 use super::layout::{read_small_file, remove_file_if_present, sync_dir, write_small_file};
 use super::slots::Prefix;
 use super::uploads::Upload;
-use super::write::{blocking, hash_range_blocking};
+use super::write::blocking;
 use crate::parts::check_parts;
 use crate::{BlobError, CompletedPart, ObjectInfo, PartInfo, Result};
 

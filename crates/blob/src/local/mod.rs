@@ -10,6 +10,7 @@
 //! the writers of one upload ([`slots`]), are in-process.
 
 mod complete;
+mod hashing;
 mod http;
 mod layout;
 mod locks;

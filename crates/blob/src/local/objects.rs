@@ -13,6 +13,7 @@ use futures::Stream;
 use super::LocalBlobStore;
 use std::path::Path;
 
+use super::hashing::hash_file_blocking;
 use super::layout::{
     TempPath, move_into_place, read_small_file, remove_file_if_present, write_small_file,
 };
@@ -110,7 +111,7 @@ impl LocalBlobStore {
         }
         let path = self.layout.object(key);
         let context = format!("hashing {}", path.display());
-        let (size, sha256) = blocking(context, move || write::hash_file_blocking(&path)).await?;
+        let (size, sha256) = blocking(context, move || hash_file_blocking(&path)).await?;
         let info = ObjectInfo {
             size,
             sha256: hex::encode(sha256),

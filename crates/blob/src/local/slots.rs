@@ -33,7 +33,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::write::HASH_BUFFER;
+use super::hashing::HASH_BUFFER;
 
 /// How long the background hash, caught up with a part's PUT, waits for
 /// more of it before its task ends (the next write starts another).

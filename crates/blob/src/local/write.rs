@@ -1,12 +1,11 @@
-//! Moving bytes to and from disk with bounded memory, hashing on the way:
-//! a request body streamed into a temp file (MD5 for the ETag, SHA-256 when
-//! it is a whole object) or into its slot of an upload's data file (a fast
-//! digest for the ETag), and files hashed.
+//! Moving bytes to disk with bounded memory, hashing on the way: a request
+//! body streamed into a temp file (MD5 for the ETag, SHA-256 when it is a
+//! whole object) or into its slot of an upload's data file (a fast digest
+//! for the ETag). Bytes already on disk are hashed by [`super::hashing`].
 
 use std::fmt::Display;
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -24,11 +23,6 @@ use crate::{BlobError, Result};
 /// Write buffer size: large enough for disk throughput, small enough that
 /// many uploads at once stay cheap.
 const BUFFER: usize = 1 << 20;
-
-/// Read size when hashing a file: SHA-256 (about 2 GB/s with SHA-NI, which
-/// sha2 detects at run time) costs far more than the reads, a thousand a
-/// GiB at this size.
-pub(crate) const HASH_BUFFER: usize = 1 << 20;
 
 pub(crate) struct Written {
     pub size: u64,
@@ -210,33 +204,6 @@ async fn wait_write(
             "a newer PUT of part {part_number}, or a complete or an abort of the upload, came meanwhile"
         )))
     }
-}
-
-/// Continues `sha256` with `len` bytes of `file` from `offset`, read with a
-/// [`HASH_BUFFER`]. Blocking.
-pub(crate) fn hash_range_blocking(
-    file: &File,
-    offset: u64,
-    len: u64,
-    mut sha256: Sha256,
-) -> io::Result<Sha256> {
-    let mut buffer = vec![0u8; HASH_BUFFER.min(len as usize)];
-    let mut done = 0u64;
-    while done < len {
-        let step = (len - done).min(buffer.len() as u64) as usize;
-        file.read_exact_at(&mut buffer[..step], offset + done)?;
-        sha256.update(&buffer[..step]);
-        done += step as u64;
-    }
-    Ok(sha256)
-}
-
-/// Size and SHA-256 of a file, read with a bounded buffer. Blocking.
-pub(crate) fn hash_file_blocking(path: &Path) -> io::Result<(u64, [u8; 32])> {
-    let file = File::open(path)?;
-    let size = file.metadata()?.len();
-    let sha256 = hash_range_blocking(&file, 0, size, Sha256::new())?;
-    Ok((size, sha256.finalize().into()))
 }
 
 /// Runs blocking file work on the blocking pool.

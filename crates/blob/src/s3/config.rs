@@ -2,31 +2,10 @@
 //! credentials either in that URL or filled in by the caller's configuration
 //! (this crate reads no environment variable).
 
-use std::fmt;
-
+use playtest_types::Secret;
 use url::Url;
 
 use crate::{BlobError, Result};
-
-/// A secret string whose `Debug` shows `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Settings {
@@ -79,8 +58,8 @@ impl S3Settings {
                 "endpoint" => settings.endpoint = Some(value),
                 "region" => settings.region = value,
                 "access_key_id" => settings.access_key_id = Some(value),
-                "secret_access_key" => settings.secret_access_key = Some(Secret(value)),
-                "session_token" => settings.session_token = Some(Secret(value)),
+                "secret_access_key" => settings.secret_access_key = Some(Secret::new(value)),
+                "session_token" => settings.session_token = Some(Secret::new(value)),
                 "virtual_hosted_style" => settings.virtual_hosted_style = flag(&name, &value)?,
                 "allow_http" => settings.allow_http = flag(&name, &value)?,
                 other => return Err(bad(format!("unknown setting {other:?}; known: {KEYS}"))),

@@ -25,7 +25,7 @@ use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{ClientOptions, ObjectStoreExt, RetryConfig};
 use url::Url;
 
-pub use config::{S3Settings, Secret};
+pub use config::S3Settings;
 
 /// S3's smallest part, but for the last one: pick part sizes at least this.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;

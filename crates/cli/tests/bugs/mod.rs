@@ -9,9 +9,9 @@ use std::process::{Command, Stdio};
 use playtest_client::WorkerClient;
 use playtest_types::{
     Action, BugCategory, BugReport, BugTrace, CompleteJobRequest, Confidence, JobAssignment,
-    JobReport, PlatformKind, RegisterWorkerRequest, RunOutcome, Severity,
+    JobReport, PlatformKind, RegisterWorkerRequest, RunOutcome, Secret, Severity,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{BIN, OUR_VARIABLES, Output, Server, test_and_config};
 
@@ -42,6 +42,7 @@ fn bug(steps: &str, actions: usize, minimizes: Option<String>) -> BugReport {
         reproduction_steps: steps.into(),
         player_number: 0,
         test_step: Some(1),
+        turn: Some(4),
         video_offset_ms: None,
         screenshot: None,
         trace: Some(trace(actions)),
@@ -74,7 +75,7 @@ impl FakeWorker {
         );
         let token = token.assert_success().stdout.trim().to_string();
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let client = WorkerClient::new(&server.url, token).unwrap();
+        let client = WorkerClient::new(&server.url, Secret::new(token)).unwrap();
         let worker = runtime
             .block_on(client.register(&RegisterWorkerRequest {
                 name: "fake".into(),
@@ -270,6 +271,7 @@ fn bugs_show_prints_the_occurrence_its_reproduction_steps_and_trace_length() {
         .json();
     assert_eq!(json["id"], occurrence_id.as_str());
     assert_eq!(json["details"]["trace_length"], 7);
+    assert_eq!((&json["test_step"], &json["turn"]), (&json!(1), &json!(4)));
     assert_eq!(json["trace"]["actions"].as_array().unwrap().len(), 7);
 
     let unknown = server.run(&key, &["bugs", "show", "occ_nothing"]);

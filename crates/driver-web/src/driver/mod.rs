@@ -12,7 +12,7 @@ use chromiumoxide::cdp::browser_protocol::browser::CloseParams;
 use chromiumoxide::cdp::browser_protocol::page::CrashParams;
 use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
-use playtest_agent::{Affordances, Driver, DriverError, Frame, Observation, Region};
+use playtest_agent::{Affordances, Driver, DriverError, Frame, Observation, Region, TimingProfile};
 use playtest_types::Action;
 use tracing::instrument;
 
@@ -42,6 +42,7 @@ pub struct WebDriver {
     setup: PageSetup,
     screenshot: ScreenshotFormat,
     timeouts: WebTimeouts,
+    timing: TimingProfile,
     launched: Instant,
     log: Arc<EventLog>,
     guard: Guard,
@@ -58,6 +59,10 @@ pub struct WebDriver {
     process: BrowserProcess,
     _profile: Option<tempfile::TempDir>,
 }
+
+/// How long a launch whose DevTools connection broke waits to see the
+/// browser exit (and then reports that, with its last words).
+const EXIT_AFTER_BROKEN_CONNECTION: Duration = Duration::from_secs(2);
 
 impl WebDriver {
     /// Starts the browser, loads the game and, if asked, starts recording.
@@ -130,6 +135,7 @@ impl WebDriver {
             setup,
             screenshot: options.screenshot,
             timeouts: options.timeouts,
+            timing: options.timing,
             launched,
             log,
             guard,
@@ -251,6 +257,10 @@ impl Driver for WebDriver {
         (self.width, self.height)
     }
 
+    fn timing(&self) -> TimingProfile {
+        self.timing.clone()
+    }
+
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {
         Ok(self.act_inner(action).await?)
     }
@@ -340,20 +350,38 @@ async fn connect(
         Ok::<_, WebDriverError>(browser)
     };
     let mut closed = relay.closed();
-    tokio::select! {
-        connected = tokio::time::timeout(timeouts.launch, connect) => match connected {
-            Ok(browser) => browser,
-            Err(_) => Err(WebDriverError::NoConnection {
-                timeout: timeouts.launch,
-                stderr: process.stderr_tail(),
-            }),
-        },
+    let connected = tokio::select! {
+        connected = tokio::time::timeout(timeouts.launch, connect) => connected,
         // The guard `wait_for` answers with is dropped before the branch
         // awaits, so the launch stays `Send`.
         () = async { drop(closed.wait_for(|closed| *closed).await) } => {
-            let (status, stderr) = process.last_words().await;
-            let status = status.map_or_else(|| "still running".to_owned(), |s| s.to_string());
-            Err(WebDriverError::Exited { status, stderr })
+            return Err(exited(process).await);
         }
+    };
+    match connected {
+        Ok(Ok(browser)) => Ok(browser),
+        // A browser that dies at start breaks the connection as it goes:
+        // whichever is seen first, how it ended is what the caller needs.
+        Ok(Err(error)) => {
+            let ended = tokio::time::timeout(EXIT_AFTER_BROKEN_CONNECTION, async {
+                drop(closed.wait_for(|closed| *closed).await)
+            })
+            .await;
+            match ended {
+                Ok(()) => Err(exited(process).await),
+                Err(_) => Err(error),
+            }
+        }
+        Err(_) => Err(WebDriverError::NoConnection {
+            timeout: timeouts.launch,
+            stderr: process.stderr_tail(),
+        }),
     }
+}
+
+/// How the browser ended, with its last words, once it has.
+async fn exited(process: &mut BrowserProcess) -> WebDriverError {
+    let (status, stderr) = process.last_words().await;
+    let status = status.map_or_else(|| "still running".to_owned(), |s| s.to_string());
+    WebDriverError::Exited { status, stderr }
 }

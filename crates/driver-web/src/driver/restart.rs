@@ -85,7 +85,8 @@ impl WebDriver {
 
     /// Clears what the game saved in the browser (local storage, IndexedDB,
     /// cookies, caches), so a restart is a first start: many games resume
-    /// a saved game otherwise (2048 does), and a replay would not repeat.
+    /// a saved game otherwise (puzzle and board games keep theirs in local
+    /// storage; 2048 does), and a replay would not repeat.
     /// The page is left first, so nothing it saves while unloading stays.
     async fn forget_saved_state(&mut self) {
         let Some(session) = self.session.as_ref() else {
@@ -109,9 +110,10 @@ impl WebDriver {
         }
     }
 
-    /// A screenshot of the reloaded page: now and then (on 2048, after a
-    /// few dozen inputs and screenshots) Chromium reloads a page whose
-    /// screenshots never come, which a new tab cures.
+    /// A screenshot of the reloaded page: now and then Chromium reloads a
+    /// page whose screenshots never come (seen on a DOM game that saves to
+    /// local storage, 2048, after a few dozen inputs and screenshots),
+    /// which a new tab cures.
     async fn can_be_pictured(&self) -> Result<(), WebDriverError> {
         let page = self.page()?;
         let capture = observe::capture(page, &self.guard, self.screenshot);
@@ -136,7 +138,7 @@ impl WebDriver {
 
 /// What a game can save in the browser, for `Storage.clearDataForOrigin`.
 /// Not `all`, which also clears caches of the browser's own (the shader
-/// cache among them): on 2048, restarts after clearing `all` were seen to
-/// leave the browser taking no more screenshots, in any tab.
+/// cache among them): restarts after clearing `all` were seen to leave the
+/// browser taking no more screenshots, in any tab (on a DOM game, 2048).
 const SAVED_STATE: &str =
     "cookies,file_systems,indexeddb,local_storage,websql,service_workers,cache_storage";

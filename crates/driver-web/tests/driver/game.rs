@@ -13,6 +13,11 @@ use crate::helpers::*;
 async fn a_canvas_game_moves_its_square_with_the_arrow_keys() {
     let mut driver = launch("arrows").await;
     assert_eq!(driver.viewport(), (800, 600));
+    assert_eq!(
+        driver.timing(),
+        playtest_driver_web::page_timing(),
+        "the session waits and looks as on a web page"
+    );
     let before = driver.observe().await.unwrap();
     assert_eq!((before.frame.width, before.frame.height), (800, 600));
     assert_eq!(before.frame.rgb.len(), 800 * 600 * 3);

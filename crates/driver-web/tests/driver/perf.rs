@@ -12,7 +12,9 @@ use crate::helpers::*;
 /// CPU time (user + system) of this process and its reaped children.
 fn cpu_time() -> Duration {
     let usage = |who| {
+        // SAFETY: rusage is plain integers, for which all zeroes are valid.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: getrusage fills the struct it is given, which lives for the call.
         unsafe { libc::getrusage(who, &mut usage) };
         Duration::from_secs(usage.ru_utime.tv_sec as u64 + usage.ru_stime.tv_sec as u64)
             + Duration::from_micros(usage.ru_utime.tv_usec as u64 + usage.ru_stime.tv_usec as u64)

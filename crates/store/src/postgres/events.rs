@@ -1,16 +1,16 @@
-//! Run events and test plan executions in PostgreSQL. Events are numbered
+//! Run events in PostgreSQL. Events are numbered
 //! after the run's last one in the transaction that appends them, which
 //! first locks the row of the run's job (every change to a job and its run
 //! does): two appends to one run never read the same last number.
 
-use playtest_types::TestPlanExecution;
+use async_trait::async_trait;
+use sqlx::PgConnection;
 use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, PgConnection};
 
 use super::PostgresStore;
 use crate::codec::to_text;
-use crate::rows::{EVENT_COLUMNS, EventRow, PLAN_EXECUTION, PlanExecutionRow};
-use crate::{NewRunEvent, Result, RunEventRecord, StoreError};
+use crate::rows::{EventRow, RUN_EVENTS};
+use crate::{EventStore, NewRunEvent, Result, RunEventRecord, StoreError};
 
 /// Appends `events` to a run's log, numbered after its last one, in one
 /// statement. The caller holds the lock of the run's job.
@@ -43,73 +43,53 @@ pub(super) async fn append_events(
     Ok(())
 }
 
-pub(super) async fn append_run_events(
-    store: &PostgresStore,
-    run_id: &str,
-    events: &[NewRunEvent],
-) -> Result<()> {
-    let mut tx = store.pool.begin().await?;
-    let job: Option<String> = sqlx::query_scalar(
-        "SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 \
-         FOR NO KEY UPDATE OF j",
-    )
-    .bind(run_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if job.is_none() {
-        return Err(StoreError::NotFound("run"));
-    }
-    append_events(&mut tx, run_id, events).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(super) async fn run_events(
-    store: &PostgresStore,
-    project_id: &str,
-    run_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<RunEventRecord>> {
-    // The run is looked up only when there is nothing to return: a client
-    // following a live run asks often, and mostly gets events.
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM run_events WHERE run_id = $1 AND seq > $2 \
-         AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $3) \
-         ORDER BY seq LIMIT $4"
-    );
-    let rows: Vec<EventRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(run_id)
-        .bind(after_seq)
-        .bind(project_id)
-        .bind(limit.max(0))
-        .fetch_all(&store.pool)
-        .await?;
-    if rows.is_empty() {
-        let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $2)",
+#[async_trait]
+impl EventStore for PostgresStore {
+    async fn append_run_events(&self, run_id: &str, events: &[NewRunEvent]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let job: Option<String> = sqlx::query_scalar(
+            "SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 \
+             FOR NO KEY UPDATE OF j",
         )
         .bind(run_id)
-        .bind(project_id)
-        .fetch_one(&store.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        if !exists {
+        if job.is_none() {
             return Err(StoreError::NotFound("run"));
         }
+        append_events(&mut tx, run_id, events).await?;
+        tx.commit().await?;
+        Ok(())
     }
-    rows.into_iter().map(EventRow::into_event).collect()
-}
 
-pub(super) async fn plan_execution(
-    store: &PostgresStore,
-    project_id: &str,
-    execution_id: &str,
-) -> Result<TestPlanExecution> {
-    let row: Option<PlanExecutionRow> = sqlx::query_as(PLAN_EXECUTION)
-        .bind(project_id)
-        .bind(execution_id)
-        .fetch_optional(&store.pool)
-        .await?;
-    row.map(TestPlanExecution::from)
-        .ok_or(StoreError::NotFound("test plan execution"))
+    async fn run_events(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RunEventRecord>> {
+        // The run is looked up only when there is nothing to return: a client
+        // following a live run asks often, and mostly gets events.
+        let rows: Vec<EventRow> = sqlx::query_as(RUN_EVENTS.as_str())
+            .bind(run_id)
+            .bind(after_seq)
+            .bind(project_id)
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        if rows.is_empty() {
+            let exists: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $2)",
+            )
+            .bind(run_id)
+            .bind(project_id)
+            .fetch_one(&self.pool)
+            .await?;
+            if !exists {
+                return Err(StoreError::NotFound("run"));
+            }
+        }
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
 }

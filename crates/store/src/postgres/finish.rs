@@ -4,6 +4,7 @@
 //! with its `state` event, under the lock of the job's row: the worker and
 //! the janitor (of any replica) cannot both end one attempt.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{JobStatus, RunOutcome, RunState};
 use sqlx::{AssertSqlSafe, PgConnection};
@@ -13,9 +14,12 @@ use super::events::append_events;
 use super::listener::notify_jobs;
 use crate::codec::to_text;
 use crate::events::StateChange;
-use crate::leasing::{ACTIVE, Ending, OWNER_NOT_REVOKED, Verdict, player_result};
+use crate::leasing::{
+    ABANDON_STEPS, ACTIVE, COMPLETE_JOB, COMPLETE_PLAYERS, COMPLETE_RUN, Ending, KEEP_ARTIFACT,
+    OWNER_NOT_REVOKED, REQUEUE_JOB, RESET_RUN, Verdict, player_result,
+};
 use crate::rows::{HELD_JOB_COLUMNS, HELD_JOB_FROM, HeldJob};
-use crate::{FinishResult, JobFinish, LeaseRef, Result, StoreError};
+use crate::{FinishResult, FinishStore, JobFinish, LeaseRef, Result, StoreError};
 
 /// Locks the job `lease` names, if that lease is still its current one and
 /// the job still active (and its worker's token not revoked);
@@ -37,26 +41,25 @@ pub(super) async fn held_job(conn: &mut PgConnection, lease: &LeaseRef) -> Resul
     })
 }
 
-pub(super) async fn finish_job(
-    store: &PostgresStore,
-    lease: &LeaseRef,
-    finish: &JobFinish,
-) -> Result<FinishResult> {
-    let mut tx = store.pool.begin().await?;
-    let job = held_job(&mut tx, lease).await?;
-    let ending = Ending {
-        outcome: finish.outcome,
-        artifacts: &finish.artifacts,
-        reason: finish.reason.as_deref(),
-        note: None,
-        at: finish.at,
-    };
-    let result = end_attempt(&mut tx, &job, &ending).await?;
-    tx.commit().await?;
-    if result == FinishResult::Retried {
-        store.jobs.wake_local();
+#[async_trait]
+impl FinishStore for PostgresStore {
+    async fn finish_job(&self, lease: &LeaseRef, finish: &JobFinish) -> Result<FinishResult> {
+        let mut tx = self.pool.begin().await?;
+        let job = held_job(&mut tx, lease).await?;
+        let ending = Ending {
+            outcome: finish.outcome,
+            artifacts: &finish.artifacts,
+            reason: finish.reason.as_deref(),
+            note: None,
+            at: finish.at,
+        };
+        let result = end_attempt(&mut tx, &job, &ending).await?;
+        tx.commit().await?;
+        if result == FinishResult::Retried {
+            self.jobs.wake_local();
+        }
+        Ok(result)
     }
-    Ok(result)
 }
 
 /// Retries or completes the job, by its verdict on `ending`. A retry
@@ -69,18 +72,14 @@ pub(super) async fn end_attempt(
     let attempt = job.attempt();
     let verdict = attempt.verdict(ending.outcome);
     for artifact in ending.artifacts {
-        sqlx::query(
-            "INSERT INTO run_artifacts (run_id, filename, blob_key, size, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, filename) DO UPDATE SET \
-             blob_key = excluded.blob_key, size = excluded.size, uploaded_at = excluded.uploaded_at",
-        )
-        .bind(&job.run_id)
-        .bind(&artifact.filename)
-        .bind(&artifact.blob_key)
-        .bind(artifact.size)
-        .bind(artifact.uploaded_at)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(KEEP_ARTIFACT)
+            .bind(&job.run_id)
+            .bind(&artifact.filename)
+            .bind(&artifact.blob_key)
+            .bind(artifact.size)
+            .bind(artifact.uploaded_at)
+            .execute(&mut *conn)
+            .await?;
     }
     let at = ending.at;
     let (change, result) = match verdict {
@@ -94,14 +93,11 @@ pub(super) async fn end_attempt(
             (change, FinishResult::Retried)
         }
         Verdict::Complete(outcome) => {
-            sqlx::query(
-                "UPDATE jobs SET status = 'COMPLETED', lease_owner = NULL, lease_expires_at = NULL, \
-                 updated_at = $2 WHERE id = $1",
-            )
-            .bind(&job.job_id)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(COMPLETE_JOB)
+                .bind(&job.job_id)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
             complete_run(conn, &job.run_id, outcome, at).await?;
             (
                 StateChange::completed(outcome),
@@ -124,35 +120,17 @@ pub(super) async fn end_attempt(
 /// Puts the job back in the queue, its run as it was before its first
 /// attempt, but for the bugs found and the artifacts kept.
 async fn requeue(conn: &mut PgConnection, job: &HeldJob, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "UPDATE jobs SET status = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, \
-         queue_rejection_reason = NULL, updated_at = $2 WHERE id = $1",
-    )
-    .bind(&job.job_id)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE runs SET state = 'initializing', result = NULL, outcome = NULL, started_at = NULL, \
-         completed_at = NULL WHERE id = $1",
-    )
-    .bind(&job.run_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE run_players SET state = 'initializing', result = NULL, completed_step_count = 0 \
-         WHERE run_id = $1",
-    )
-    .bind(&job.run_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE run_steps SET state = 'pending', result = NULL, report = NULL, start_time = NULL, \
-         end_time = NULL, duration_ms = NULL WHERE run_id = $1",
-    )
-    .bind(&job.run_id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(REQUEUE_JOB)
+        .bind(&job.job_id)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    for sql in RESET_RUN {
+        sqlx::query(sql)
+            .bind(&job.run_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -164,25 +142,21 @@ pub(super) async fn complete_run(
     outcome: RunOutcome,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE runs SET state = 'completed', result = $2, outcome = $3, completed_at = $4 WHERE id = $1",
-    )
-    .bind(run_id)
-    .bind(to_text(&outcome.result())?)
-    .bind(to_text(&outcome)?)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE run_players SET state = 'completed', result = $2 WHERE run_id = $1")
+    sqlx::query(COMPLETE_RUN)
+        .bind(run_id)
+        .bind(to_text(&outcome.result())?)
+        .bind(to_text(&outcome)?)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(COMPLETE_PLAYERS)
         .bind(run_id)
         .bind(to_text(&player_result(outcome))?)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE run_steps SET state = 'incomplete' WHERE run_id = $1 AND state IN ('pending', 'running')",
-    )
-    .bind(run_id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(ABANDON_STEPS)
+        .bind(run_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Projects and API keys in PostgreSQL.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -7,145 +8,138 @@ use super::PostgresStore;
 use crate::codec::to_json;
 use crate::rows::{KEY_COLUMNS, KeyRow, PROJECT_COLUMNS, ProjectRow};
 use crate::sql_error::on_write;
-use crate::{ApiKeyRecord, NewApiKey, ProjectRecord, Result, StoreError};
+use crate::{ApiKeyRecord, KeyStore, NewApiKey, ProjectRecord, ProjectStore, Result, StoreError};
 
-pub(super) async fn ensure_project(
-    store: &PostgresStore,
-    id: &str,
-    name: &str,
-) -> Result<ProjectRecord> {
-    // Racing callers may all insert; one wins and all read the winner.
-    sqlx::query(
-        "INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    )
-    .bind(id)
-    .bind(name)
-    .bind(Utc::now())
-    .execute(&store.pool)
-    .await?;
-    let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE name = $1");
-    let row: Option<ProjectRow> = sqlx::query_as(AssertSqlSafe(sql))
+#[async_trait]
+impl ProjectStore for PostgresStore {
+    async fn ensure_project(
+        &self,
+        id: &str,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<ProjectRecord> {
+        // Racing callers may all insert; one wins and all read the winner.
+        sqlx::query(
+            "INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
         .bind(name)
-        .fetch_optional(&store.pool)
-        .await?;
-    row.map(ProjectRecord::from).ok_or_else(|| {
-        StoreError::Conflict(format!(
-            "project id {id} is already used by another project"
-        ))
-    })
-}
-
-pub(super) async fn project(store: &PostgresStore, project_id: &str) -> Result<ProjectRecord> {
-    let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
-    let row: Option<ProjectRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .fetch_optional(&store.pool)
-        .await?;
-    row.map(ProjectRecord::from)
-        .ok_or(StoreError::NotFound("project"))
-}
-
-pub(super) async fn create_key(store: &PostgresStore, key: NewApiKey) -> Result<ApiKeyRecord> {
-    let sql = format!(
-        "INSERT INTO api_keys (id, project_id, name, prefix, secret_hash, permissions, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
-    );
-    let row: KeyRow = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(&key.id)
-        .bind(&key.project_id)
-        .bind(&key.name)
-        .bind(&key.prefix)
-        .bind(&key.secret_hash)
-        .bind(to_json(&key.permissions)?)
-        .bind(key.expires_at)
-        .bind(key.created_at)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(|err| {
-            on_write(
-                err,
-                || "an API key with this id or secret already exists".into(),
-                "project",
-            )
-        })?;
-    row.into_record()
-}
-
-pub(super) async fn key_by_secret_hash(
-    store: &PostgresStore,
-    secret_hash: &str,
-) -> Result<Option<ApiKeyRecord>> {
-    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1");
-    let row: Option<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(secret_hash)
-        .fetch_optional(&store.pool)
-        .await?;
-    row.map(KeyRow::into_record).transpose()
-}
-
-pub(super) async fn list_keys(
-    store: &PostgresStore,
-    project_id: &str,
-) -> Result<Vec<ApiKeyRecord>> {
-    let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM api_keys WHERE project_id = $1 ORDER BY created_at DESC, id DESC"
-    );
-    let rows: Vec<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .fetch_all(&store.pool)
-        .await?;
-    rows.into_iter().map(KeyRow::into_record).collect()
-}
-
-pub(super) async fn update_key(
-    store: &PostgresStore,
-    project_id: &str,
-    key_id: &str,
-    name: Option<&str>,
-    disabled: Option<bool>,
-) -> Result<ApiKeyRecord> {
-    let sql = format!(
-        "UPDATE api_keys SET name = COALESCE($3, name), disabled = COALESCE($4, disabled) \
-         WHERE project_id = $1 AND id = $2 RETURNING {KEY_COLUMNS}"
-    );
-    let row: Option<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .bind(key_id)
-        .bind(name)
-        .bind(disabled)
-        .fetch_optional(&store.pool)
-        .await?;
-    row.ok_or(StoreError::NotFound("key"))?.into_record()
-}
-
-pub(super) async fn delete_key(
-    store: &PostgresStore,
-    project_id: &str,
-    key_id: &str,
-) -> Result<()> {
-    let done = sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND id = $2")
-        .bind(project_id)
-        .bind(key_id)
-        .execute(&store.pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound("key"));
-    }
-    Ok(())
-}
-
-pub(super) async fn touch_key(
-    store: &PostgresStore,
-    key_id: &str,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let done = sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
-        .bind(key_id)
         .bind(at)
-        .execute(&store.pool)
+        .execute(&self.pool)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound("key"));
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE name = $1");
+        let row: Option<ProjectRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(ProjectRecord::from).ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "project id {id} is already used by another project"
+            ))
+        })
     }
-    Ok(())
+
+    async fn project(&self, project_id: &str) -> Result<ProjectRecord> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+        let row: Option<ProjectRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(ProjectRecord::from)
+            .ok_or(StoreError::NotFound("project"))
+    }
+}
+
+#[async_trait]
+impl KeyStore for PostgresStore {
+    async fn create_key(&self, key: NewApiKey) -> Result<ApiKeyRecord> {
+        let sql = format!(
+            "INSERT INTO api_keys (id, project_id, name, prefix, secret_hash, permissions, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
+        );
+        let row: KeyRow = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&key.id)
+            .bind(&key.project_id)
+            .bind(&key.name)
+            .bind(&key.prefix)
+            .bind(&key.secret_hash)
+            .bind(to_json(&key.permissions)?)
+            .bind(key.expires_at)
+            .bind(key.created_at)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|err| {
+                on_write(
+                    err,
+                    || "an API key with this id or secret already exists".into(),
+                    "project",
+                )
+            })?;
+        row.into_record()
+    }
+
+    async fn key_by_secret_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>> {
+        let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1");
+        let row: Option<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(secret_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(KeyRow::into_record).transpose()
+    }
+
+    async fn list_keys(&self, project_id: &str) -> Result<Vec<ApiKeyRecord>> {
+        let sql = format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE project_id = $1 ORDER BY created_at DESC, id DESC"
+        );
+        let rows: Vec<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(KeyRow::into_record).collect()
+    }
+
+    async fn update_key(
+        &self,
+        project_id: &str,
+        key_id: &str,
+        name: Option<&str>,
+        disabled: Option<bool>,
+    ) -> Result<ApiKeyRecord> {
+        let sql = format!(
+            "UPDATE api_keys SET name = COALESCE($3, name), disabled = COALESCE($4, disabled) \
+             WHERE project_id = $1 AND id = $2 RETURNING {KEY_COLUMNS}"
+        );
+        let row: Option<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .bind(key_id)
+            .bind(name)
+            .bind(disabled)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.ok_or(StoreError::NotFound("key"))?.into_record()
+    }
+
+    async fn delete_key(&self, project_id: &str, key_id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND id = $2")
+            .bind(project_id)
+            .bind(key_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("key"));
+        }
+        Ok(())
+    }
+
+    async fn touch_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
+            .bind(key_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("key"));
+        }
+        Ok(())
+    }
 }

@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{JobStatus, PlatformKind, RunState};
 use sqlx::AssertSqlSafe;
@@ -21,11 +22,12 @@ use super::finish::end_attempt;
 use crate::codec::from_text;
 use crate::events::{StateChange, expiry_note};
 use crate::leasing::{
-    ACTIVE, Ending, OWNER_NOT_REVOKED, Scope, lease_expiry, lease_scope, rejection_reason,
+    ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope, rejection_reason,
 };
 use crate::rows::{HELD_JOB_COLUMNS, HELD_JOB_FROM, HeldJob};
 use crate::{
-    ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeasedJob, Result, StoreError,
+    ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeaseStore, LeasedJob,
+    Result, StoreError,
 };
 
 /// Two refreshes of the queue's reasons (two replicas' janitors) would
@@ -42,214 +44,198 @@ struct Leased {
     lease_expires_at: DateTime<Utc>,
 }
 
-pub(super) async fn lease_job(
-    store: &PostgresStore,
-    request: &LeaseRequest,
-) -> Result<Option<LeasedJob>> {
-    let expires_at = lease_expiry(request.now, request.lease_for)?;
-    let mut tx = store.pool.begin().await?;
-    let token: Option<(Option<String>, bool)> = sqlx::query_as(
-        "SELECT t.project_id, t.revoked FROM workers w JOIN worker_tokens t ON t.id = w.token_id \
-         WHERE w.id = $1",
-    )
-    .bind(&request.worker_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
-    let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
-    if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
-        return Ok(None);
-    }
-
-    let project = match scope {
-        Scope::Project(project_id) => Some(project_id),
-        Scope::Any | Scope::Nothing => None,
-    };
-    let in_project = if project.is_some() {
-        " AND project_id = $5"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "UPDATE jobs j SET status = 'STARTING', lease_owner = $1, lease_expires_at = $2, \
-         fencing_token = j.fencing_token + 1, attempts = j.attempts + 1, \
-         queue_rejection_reason = NULL, updated_at = $3 \
-         WHERE j.id = (SELECT id FROM jobs WHERE status = 'QUEUED' AND platform = ANY($4){in_project} \
-         ORDER BY seq LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) AND j.status = 'QUEUED' \
-         RETURNING j.id, (SELECT r.id FROM runs r WHERE r.job_id = j.id) AS run_id, j.project_id, \
-         j.fencing_token, j.attempts, j.lease_expires_at"
-    );
-    let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
-    let mut query = sqlx::query_as(AssertSqlSafe(sql))
+#[async_trait]
+impl LeaseStore for PostgresStore {
+    async fn lease_job(&self, request: &LeaseRequest) -> Result<Option<LeasedJob>> {
+        let expires_at = lease_expiry(request.now, request.lease_for)?;
+        let mut tx = self.pool.begin().await?;
+        let token: Option<(Option<String>, bool)> = sqlx::query_as(
+            "SELECT t.project_id, t.revoked FROM workers w JOIN worker_tokens t ON t.id = w.token_id \
+             WHERE w.id = $1",
+        )
         .bind(&request.worker_id)
-        .bind(expires_at)
-        .bind(request.now)
-        .bind(&platforms);
-    if let Some(project_id) = project {
-        query = query.bind(project_id);
-    }
-    let leased: Option<Leased> = query.fetch_optional(&mut *tx).await?;
-    let Some(leased) = leased else {
-        return Ok(None);
-    };
-    let change = StateChange {
-        attempt: Some(leased.attempts),
-        worker_id: Some(&request.worker_id),
-        ..StateChange::new(JobStatus::Starting, RunState::Initializing)
-    };
-    append_events(&mut tx, &leased.run_id, &[change.event(request.now)?]).await?;
-    sqlx::query(
-        "UPDATE workers SET last_heartbeat_at = GREATEST(last_heartbeat_at, $2) WHERE id = $1",
-    )
-    .bind(&request.worker_id)
-    .bind(request.now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Some(LeasedJob {
-        job_id: leased.id,
-        run_id: leased.run_id,
-        project_id: leased.project_id,
-        fencing_token: leased.fencing_token,
-        attempt: leased.attempts,
-        lease_expires_at: leased.lease_expires_at,
-    }))
-}
-
-pub(super) async fn renew_lease(
-    store: &PostgresStore,
-    lease: &LeaseRef,
-    until: DateTime<Utc>,
-) -> Result<LeaseRenewal> {
-    let mut tx = store.pool.begin().await?;
-    let sql = format!(
-        "UPDATE jobs SET lease_expires_at = $3 \
-         WHERE id = $1 AND fencing_token = $2 AND lease_owner = $4 AND status IN {ACTIVE} \
-         AND {OWNER_NOT_REVOKED} \
-         RETURNING lease_expires_at, status, stop_requested_at IS NOT NULL"
-    );
-    let renewed: Option<(DateTime<Utc>, String, bool)> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(&lease.job_id)
-        .bind(lease.fencing_token)
-        .bind(until)
-        .bind(&lease.worker_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let Some((lease_expires_at, status, stop_requested_at)) = renewed else {
-        return Err(StoreError::LeaseLost {
-            job_id: lease.job_id.clone(),
-        });
-    };
-    // A renewal is the worker's heartbeat.
-    sqlx::query(
-        "UPDATE workers SET last_heartbeat_at = GREATEST(last_heartbeat_at, $2) WHERE id = $1",
-    )
-    .bind(&lease.worker_id)
-    .bind(Utc::now())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let status: JobStatus = from_text(&status)?;
-    Ok(LeaseRenewal {
-        lease_expires_at,
-        stop_requested: status == JobStatus::Stopping || stop_requested_at,
-    })
-}
+        let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
+        let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
+        if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
+            return Ok(None);
+        }
 
-pub(super) async fn expire_leases(
-    store: &PostgresStore,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<ExpiredLease>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT id FROM jobs WHERE lease_expires_at < $1 AND status IN {ACTIVE} \
-         ORDER BY lease_expires_at LIMIT $2"
-    );
-    let due: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&store.pool)
-        .await?;
-
-    let mut expired = Vec::with_capacity(due.len());
-    let mut retried = false;
-    for job_id in due {
-        let mut tx = store.pool.begin().await?;
-        // Again under the lock: its worker may have renewed or finished,
-        // another janitor may have taken it (then it is skipped).
+        let project = match scope {
+            Scope::Project(project_id) => Some(project_id),
+            Scope::Any | Scope::Nothing => None,
+        };
+        let in_project = if project.is_some() {
+            " AND project_id = $5"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT {HELD_JOB_COLUMNS} FROM {HELD_JOB_FROM} \
-             WHERE j.id = $1 AND j.lease_expires_at < $2 AND j.status IN {ACTIVE} \
-             FOR NO KEY UPDATE OF j SKIP LOCKED"
+            "UPDATE jobs j SET status = 'STARTING', lease_owner = $1, lease_expires_at = $2, \
+             fencing_token = j.fencing_token + 1, attempts = j.attempts + 1, \
+             queue_rejection_reason = NULL, updated_at = $3 \
+             WHERE j.id = (SELECT id FROM jobs WHERE status = 'QUEUED' AND platform = ANY($4){in_project} \
+             ORDER BY seq LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) AND j.status = 'QUEUED' \
+             RETURNING j.id, (SELECT r.id FROM runs r WHERE r.job_id = j.id) AS run_id, j.project_id, \
+             j.fencing_token, j.attempts, j.lease_expires_at"
         );
-        let job: Option<HeldJob> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(&job_id)
-            .bind(now)
+        let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
+        let mut query = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&request.worker_id)
+            .bind(expires_at)
+            .bind(request.now)
+            .bind(&platforms);
+        if let Some(project_id) = project {
+            query = query.bind(project_id);
+        }
+        let leased: Option<Leased> = query.fetch_optional(&mut *tx).await?;
+        let Some(leased) = leased else {
+            return Ok(None);
+        };
+        let change = StateChange {
+            attempt: Some(leased.attempts),
+            worker_id: Some(&request.worker_id),
+            ..StateChange::new(JobStatus::Starting, RunState::Initializing)
+        };
+        append_events(&mut tx, &leased.run_id, &[change.event(request.now)?]).await?;
+        sqlx::query(
+            "UPDATE workers SET last_heartbeat_at = GREATEST(last_heartbeat_at, $2) WHERE id = $1",
+        )
+        .bind(&request.worker_id)
+        .bind(request.now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(LeasedJob {
+            job_id: leased.id,
+            run_id: leased.run_id,
+            project_id: leased.project_id,
+            fencing_token: leased.fencing_token,
+            attempt: leased.attempts,
+            lease_expires_at: leased.lease_expires_at,
+        }))
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &LeaseRef,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseRenewal> {
+        let mut tx = self.pool.begin().await?;
+        let renewed: Option<(DateTime<Utc>, String, bool)> = sqlx::query_as(RENEW_LEASE.as_str())
+            .bind(&lease.job_id)
+            .bind(lease.fencing_token)
+            .bind(until)
+            .bind(&lease.worker_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(job) = job else {
-            continue;
+        let Some((lease_expires_at, status, stop_requested_at)) = renewed else {
+            return Err(StoreError::LeaseLost {
+                job_id: lease.job_id.clone(),
+            });
         };
-        let worker_id = job.lease_owner.clone().unwrap_or_default();
-        let note = expiry_note(&worker_id);
-        let ending = Ending {
-            outcome: job.attempt().expired_outcome(),
-            artifacts: &[],
-            reason: None,
-            note: Some(&note),
-            at: now,
-        };
-        let result = end_attempt(&mut tx, &job, &ending).await?;
-        tx.commit().await?;
-        retried |= result == FinishResult::Retried;
-        expired.push(ExpiredLease {
-            job_id: job.job_id,
-            run_id: job.run_id,
-            worker_id,
-            result,
-        });
-    }
-    if retried {
-        store.jobs.wake_local();
-    }
-    Ok(expired)
-}
-
-pub(super) async fn refresh_queue_rejections(
-    store: &PostgresStore,
-    drivable: &[PlatformKind],
-) -> Result<u64> {
-    let mut tx = store.pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(REFRESH_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let platforms: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut changed = 0;
-    for platform in platforms {
-        let reason = rejection_reason(&platform, drivable);
-        let done = sqlx::query(
-            "UPDATE jobs SET queue_rejection_reason = $2 \
-             WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS DISTINCT FROM $2",
+        // A renewal is the worker's heartbeat.
+        sqlx::query(
+            "UPDATE workers SET last_heartbeat_at = GREATEST(last_heartbeat_at, $2) WHERE id = $1",
         )
-        .bind(&platform)
-        .bind(reason)
+        .bind(&lease.worker_id)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
-        changed += done.rows_affected();
+        tx.commit().await?;
+        let status: JobStatus = from_text(&status)?;
+        Ok(LeaseRenewal {
+            lease_expires_at,
+            stop_requested: status == JobStatus::Stopping || stop_requested_at,
+        })
     }
-    tx.commit().await?;
-    Ok(changed)
-}
 
-pub(super) async fn wait_for_jobs(store: &PostgresStore, timeout: Duration) -> Result<()> {
-    store.jobs.wait(&store.pool, timeout).await;
-    Ok(())
+    async fn expire_leases(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<ExpiredLease>> {
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        let due: Vec<String> = sqlx::query_scalar(DUE_LEASES.as_str())
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+
+        let mut expired = Vec::with_capacity(due.len());
+        let mut retried = false;
+        for job_id in due {
+            let mut tx = self.pool.begin().await?;
+            // Again under the lock: its worker may have renewed or finished,
+            // another janitor may have taken it (then it is skipped).
+            let sql = format!(
+                "SELECT {HELD_JOB_COLUMNS} FROM {HELD_JOB_FROM} \
+                 WHERE j.id = $1 AND j.lease_expires_at < $2 AND j.status IN {ACTIVE} \
+                 FOR NO KEY UPDATE OF j SKIP LOCKED"
+            );
+            let job: Option<HeldJob> = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(&job_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(job) = job else {
+                continue;
+            };
+            let worker_id = job.lease_owner.clone().unwrap_or_default();
+            let note = expiry_note(&worker_id);
+            let ending = Ending {
+                outcome: job.attempt().expired_outcome(),
+                artifacts: &[],
+                reason: None,
+                note: Some(&note),
+                at: now,
+            };
+            let result = end_attempt(&mut tx, &job, &ending).await?;
+            tx.commit().await?;
+            retried |= result == FinishResult::Retried;
+            expired.push(ExpiredLease {
+                job_id: job.job_id,
+                run_id: job.run_id,
+                worker_id,
+                result,
+            });
+        }
+        if retried {
+            self.jobs.wake_local();
+        }
+        Ok(expired)
+    }
+
+    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(REFRESH_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let platforms: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changed = 0;
+        for platform in platforms {
+            let reason = rejection_reason(&platform, drivable);
+            let done = sqlx::query(
+                "UPDATE jobs SET queue_rejection_reason = $2 \
+                 WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS DISTINCT FROM $2",
+            )
+            .bind(&platform)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+            changed += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn wait_for_jobs(&self, timeout: Duration) -> Result<()> {
+        self.jobs.wait(&self.pool, timeout).await;
+        Ok(())
+    }
 }

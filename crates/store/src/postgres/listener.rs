@@ -9,7 +9,7 @@
 //! Whatever was notified while no one listened (before the first listen,
 //! during a reconnection) is lost, so whenever listening starts or stops
 //! every waiter is woken to look for itself: a spurious wake-up, which the
-//! contract of [`crate::Store::wait_for_jobs`] allows.
+//! contract of [`crate::LeaseStore::wait_for_jobs`] allows.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 use sqlx::PgConnection;
 
 use crate::codec::to_json;
-use crate::progress::{MinimizeTarget, Shortening, shortening};
+use crate::progress::{MinimizeTarget, SHORTEN, Shortening, shortening};
 use crate::rows::HeldJob;
 use crate::{NewBugOccurrence, Result};
 
@@ -39,16 +39,13 @@ pub(super) async fn shorten(
     };
     match shortening(&stored, finding, &job.run_id) {
         Shortening::Replace(details) => {
-            sqlx::query(
-                "UPDATE bug_occurrences SET reproduction_steps = $2, trace = $3, details = $4 \
-                 WHERE id = $1",
-            )
-            .bind(target)
-            .bind(&finding.reproduction_steps)
-            .bind(finding.trace.as_ref().map(to_json).transpose()?)
-            .bind(to_json(&details)?)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(SHORTEN)
+                .bind(target)
+                .bind(&finding.reproduction_steps)
+                .bind(finding.trace.as_ref().map(to_json).transpose()?)
+                .bind(to_json(&details)?)
+                .execute(&mut *conn)
+                .await?;
         }
         Shortening::NotShorter => {
             tracing::debug!(minimizes = %target, "the minimised trace is not shorter");

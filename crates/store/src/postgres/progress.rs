@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{JobStatus, RunState, StepReport};
 use sqlx::PgConnection;
@@ -15,45 +16,50 @@ use super::finish::held_job;
 use super::minimize::shorten;
 use crate::codec::{from_opt_text, to_json, to_text};
 use crate::events::{StateChange, bug_event, log_event, step_event};
-use crate::progress::{StoredStep, first_of_each_fingerprint, merge_step, occurrence};
+use crate::progress::{
+    BUG_ID, CLEAN_UP, COUNT_BUGS, COUNT_COMPLETED_STEPS, INSERT_BUG, INSERT_OCCURRENCE, START_JOB,
+    START_PLAYERS, START_RUN, STORED_STEP, StoredStep, WRITE_STEP, first_of_each_fingerprint,
+    merge_step, occurrence,
+};
 use crate::rows::HeldJob;
-use crate::{JobProgress, LeaseRef, NewBugOccurrence, NewRunEvent, Result, StoreError};
+use crate::{
+    JobProgress, LeaseRef, NewBugOccurrence, NewRunEvent, ProgressStore, Result, StoreError,
+};
 
-pub(super) async fn record_progress(
-    store: &PostgresStore,
-    lease: &LeaseRef,
-    progress: &JobProgress,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let mut tx = store.pool.begin().await?;
-    let job = held_job(&mut tx, lease).await?;
-    let mut events = Vec::new();
-    if progress.started {
-        events.extend(start(&mut tx, &job, at).await?);
+#[async_trait]
+impl ProgressStore for PostgresStore {
+    async fn record_progress(
+        &self,
+        lease: &LeaseRef,
+        progress: &JobProgress,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let job = held_job(&mut tx, lease).await?;
+        let mut events = Vec::new();
+        if progress.started {
+            events.extend(start(&mut tx, &job, at).await?);
+        }
+        for report in &progress.steps {
+            events.push(write_step(&mut tx, &job.run_id, report, at).await?);
+        }
+        if !progress.steps.is_empty() {
+            sqlx::query(COUNT_COMPLETED_STEPS)
+                .bind(&job.run_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        write_bugs(&mut tx, &job, &progress.bugs, &mut events).await?;
+        for line in &progress.logs {
+            events.push(log_event(line)?);
+        }
+        if progress.cleaning_up {
+            events.extend(clean_up(&mut tx, &job, at).await?);
+        }
+        append_events(&mut tx, &job.run_id, &events).await?;
+        tx.commit().await?;
+        Ok(())
     }
-    for report in &progress.steps {
-        events.push(write_step(&mut tx, &job.run_id, report, at).await?);
-    }
-    if !progress.steps.is_empty() {
-        sqlx::query(
-            "UPDATE run_players SET completed_step_count = (SELECT COUNT(*) FROM run_steps s \
-             WHERE s.run_id = run_players.run_id AND s.player_number = run_players.player_number \
-             AND s.state = 'completed') WHERE run_id = $1",
-        )
-        .bind(&job.run_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    write_bugs(&mut tx, &job, &progress.bugs, &mut events).await?;
-    for line in &progress.logs {
-        events.push(log_event(line)?);
-    }
-    if progress.cleaning_up {
-        events.extend(clean_up(&mut tx, &job, at).await?);
-    }
-    append_events(&mut tx, &job.run_id, &events).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// STARTING → RUNNING, the run and its players initializing → running;
@@ -66,7 +72,7 @@ async fn start(
     let mut status = job.status()?;
     let mut changed = false;
     if status == JobStatus::Starting {
-        sqlx::query("UPDATE jobs SET status = 'RUNNING', updated_at = $2 WHERE id = $1")
+        sqlx::query(START_JOB)
             .bind(&job.job_id)
             .bind(at)
             .execute(&mut *conn)
@@ -74,20 +80,16 @@ async fn start(
         status = JobStatus::Running;
         changed = true;
     }
-    let started = sqlx::query(
-        "UPDATE runs SET state = 'running', started_at = $2 WHERE id = $1 AND state = 'initializing'",
-    )
-    .bind(&job.run_id)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    if started.rows_affected() > 0 {
-        sqlx::query(
-            "UPDATE run_players SET state = 'running' WHERE run_id = $1 AND state = 'initializing'",
-        )
+    let started = sqlx::query(START_RUN)
         .bind(&job.run_id)
+        .bind(at)
         .execute(&mut *conn)
         .await?;
+    if started.rows_affected() > 0 {
+        sqlx::query(START_PLAYERS)
+            .bind(&job.run_id)
+            .execute(&mut *conn)
+            .await?;
         changed = true;
     }
     if !changed {
@@ -103,14 +105,11 @@ async fn clean_up(
     job: &HeldJob,
     at: DateTime<Utc>,
 ) -> Result<Option<NewRunEvent>> {
-    let done = sqlx::query(
-        "UPDATE jobs SET status = 'CLEANING_UP', updated_at = $2 \
-         WHERE id = $1 AND status IN ('STARTING', 'RUNNING', 'STOPPING')",
-    )
-    .bind(&job.job_id)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
+    let done = sqlx::query(CLEAN_UP)
+        .bind(&job.job_id)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Ok(None);
     }
@@ -132,15 +131,12 @@ async fn write_step(
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
     );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT result, report, start_time, end_time FROM run_steps \
-         WHERE run_id = $1 AND player_number = $2 AND step_number = $3",
-    )
-    .bind(run_id)
-    .bind(report.player_number)
-    .bind(report.step_number)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<Row> = sqlx::query_as(STORED_STEP)
+        .bind(run_id)
+        .bind(report.player_number)
+        .bind(report.step_number)
+        .fetch_optional(&mut *conn)
+        .await?;
     let (result, text, start_time, end_time) = row.ok_or(StoreError::NotFound("step"))?;
     let stored = StoredStep {
         result: from_opt_text(result.as_deref())?,
@@ -150,21 +146,18 @@ async fn write_step(
     };
     let merged = merge_step(stored, report, at);
     let step = &merged.step;
-    sqlx::query(
-        "UPDATE run_steps SET state = $4, result = $5, report = $6, start_time = $7, end_time = $8, \
-         duration_ms = $9 WHERE run_id = $1 AND player_number = $2 AND step_number = $3",
-    )
-    .bind(run_id)
-    .bind(step.player_number)
-    .bind(step.step_number)
-    .bind(to_text(&step.state)?)
-    .bind(step.result.as_ref().map(to_text).transpose()?)
-    .bind(&step.report)
-    .bind(step.start_time)
-    .bind(step.end_time)
-    .bind(merged.duration_ms)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(WRITE_STEP)
+        .bind(run_id)
+        .bind(step.player_number)
+        .bind(step.step_number)
+        .bind(to_text(&step.state)?)
+        .bind(step.result.as_ref().map(to_text).transpose()?)
+        .bind(&step.report)
+        .bind(step.start_time)
+        .bind(step.end_time)
+        .bind(merged.duration_ms)
+        .execute(&mut *conn)
+        .await?;
     step_event(step, at)
 }
 
@@ -181,55 +174,46 @@ async fn write_bugs(
     }
     let mut bug_ids: HashMap<&str, String> = HashMap::new();
     for first in first_of_each_fingerprint(bugs) {
-        sqlx::query(
-            "INSERT INTO bugs (id, project_id, fingerprint, title, category, severity, first_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id, fingerprint) DO NOTHING",
-        )
-        .bind(&first.new_bug_id)
-        .bind(&job.project_id)
-        .bind(&first.fingerprint)
-        .bind(&first.title)
-        .bind(to_text(&first.category)?)
-        .bind(to_text(&first.severity)?)
-        .bind(first.detected_at)
-        .execute(&mut *conn)
-        .await?;
-        let bug_id: String =
-            sqlx::query_scalar("SELECT id FROM bugs WHERE project_id = $1 AND fingerprint = $2")
-                .bind(&job.project_id)
-                .bind(&first.fingerprint)
-                .fetch_one(&mut *conn)
-                .await?;
+        sqlx::query(INSERT_BUG)
+            .bind(&first.new_bug_id)
+            .bind(&job.project_id)
+            .bind(&first.fingerprint)
+            .bind(&first.title)
+            .bind(to_text(&first.category)?)
+            .bind(to_text(&first.severity)?)
+            .bind(first.detected_at)
+            .execute(&mut *conn)
+            .await?;
+        let bug_id: String = sqlx::query_scalar(BUG_ID)
+            .bind(&job.project_id)
+            .bind(&first.fingerprint)
+            .fetch_one(&mut *conn)
+            .await?;
         bug_ids.insert(&first.fingerprint, bug_id);
     }
 
     let mut found = 0i64;
     for bug in bugs {
         let shown = occurrence(bug, &bug_ids[bug.fingerprint.as_str()]);
-        let done = sqlx::query(
-            "INSERT INTO bug_occurrences (id, bug_id, run_id, project_id, title, description, category, \
-             severity, confidence, reproduction_steps, player_number, test_step, turn, detected_at, details, trace) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&shown.id)
-        .bind(&shown.bug_id)
-        .bind(&job.run_id)
-        .bind(&job.project_id)
-        .bind(&shown.title)
-        .bind(&shown.description)
-        .bind(to_text(&shown.category)?)
-        .bind(to_text(&shown.severity)?)
-        .bind(to_text(&shown.confidence)?)
-        .bind(&shown.reproduction_steps)
-        .bind(shown.player_number)
-        .bind(shown.test_step)
-        .bind(shown.turn)
-        .bind(shown.detected_at)
-        .bind(to_json(&shown.details)?)
-        .bind(bug.trace.as_ref().map(to_json).transpose()?)
-        .execute(&mut *conn)
-        .await?;
+        let done = sqlx::query(INSERT_OCCURRENCE)
+            .bind(&shown.id)
+            .bind(&shown.bug_id)
+            .bind(&job.run_id)
+            .bind(&job.project_id)
+            .bind(&shown.title)
+            .bind(&shown.description)
+            .bind(to_text(&shown.category)?)
+            .bind(to_text(&shown.severity)?)
+            .bind(to_text(&shown.confidence)?)
+            .bind(&shown.reproduction_steps)
+            .bind(shown.player_number)
+            .bind(shown.test_step)
+            .bind(shown.turn)
+            .bind(shown.detected_at)
+            .bind(to_json(&shown.details)?)
+            .bind(bug.trace.as_ref().map(to_json).transpose()?)
+            .execute(&mut *conn)
+            .await?;
         if done.rows_affected() > 0 {
             found += 1;
             events.push(bug_event(&shown, shown.detected_at)?);
@@ -239,7 +223,7 @@ async fn write_bugs(
         }
     }
     if found > 0 {
-        sqlx::query("UPDATE runs SET bug_count = bug_count + $2 WHERE id = $1")
+        sqlx::query(COUNT_BUGS)
             .bind(&job.run_id)
             .bind(found)
             .execute(&mut *conn)

@@ -2,6 +2,7 @@
 //! statement per table whatever the batch size, each inserting rows from
 //! arrays with `UNNEST` (a round trip per row would dominate otherwise).
 
+use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::types::Json;
 use tracing::instrument;
@@ -10,7 +11,7 @@ use super::PostgresStore;
 use super::listener::notify_jobs;
 use crate::codec::{count_i32, device_of, to_json};
 use crate::sql_error::on_write;
-use crate::{NewRunBatch, Result};
+use crate::{NewRunBatch, Result, RunBatchStore};
 
 fn conflict() -> String {
     "a job or run with this id already exists".to_string()
@@ -99,138 +100,141 @@ impl Columns {
     }
 }
 
-#[instrument(skip_all, fields(project_id = %batch.project_id, runs = batch.runs.len()))]
-pub(super) async fn create_runs(store: &PostgresStore, batch: &NewRunBatch) -> Result<()> {
-    let c = Columns::of(batch)?;
-    let mut tx = store.pool.begin().await?;
-    if let Some(execution) = &batch.plan_execution {
+#[async_trait]
+impl RunBatchStore for PostgresStore {
+    #[instrument(skip_all, fields(project_id = %batch.project_id, runs = batch.runs.len()))]
+    async fn create_runs(&self, batch: &NewRunBatch) -> Result<()> {
+        let c = Columns::of(batch)?;
+        let mut tx = self.pool.begin().await?;
+        if let Some(execution) = &batch.plan_execution {
+            sqlx::query(
+                "INSERT INTO test_plan_executions (id, project_id, test_plan_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&execution.id)
+            .bind(&batch.project_id)
+            .bind(&execution.test_plan_id)
+            .bind(batch.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| on_write(err, || "a test plan execution with this id already exists".into(), "project"))?;
+        }
+        if batch.runs.is_empty() {
+            tx.commit().await?;
+            return Ok(());
+        }
+
+        // In the batch's order, which is the queue's (`seq`).
         sqlx::query(
-            "INSERT INTO test_plan_executions (id, project_id, test_plan_id, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO jobs (id, project_id, status, retries, platform, created_at, updated_at) \
+             SELECT id, $1, 'QUEUED', retries, platform, $2, $2 \
+             FROM UNNEST($3::text[], $4::int4[], $5::text[]) WITH ORDINALITY AS t(id, retries, platform, n) \
+             ORDER BY n",
         )
-        .bind(&execution.id)
         .bind(&batch.project_id)
-        .bind(&execution.test_plan_id)
         .bind(batch.created_at)
+        .bind(&c.job_id)
+        .bind(&c.retries)
+        .bind(&c.platform)
         .execute(&mut *tx)
         .await
-        .map_err(|err| on_write(err, || "a test plan execution with this id already exists".into(), "project"))?;
-    }
-    if batch.runs.is_empty() {
+        .map_err(|err| on_write(err, conflict, "project"))?;
+
+        sqlx::query(
+            "INSERT INTO runs (id, job_id, project_id, test_id, test_name, test_type, test_spec, deployment_config_id, \
+             platform, build_id, state, tags, initiator, options, templating_enabled, template_data, retries, \
+             test_plan_execution_id, created_at) \
+             SELECT id, job_id, $1, test_id, test_name, test_type, test_spec, deployment_config_id, platform, build_id, \
+             'initializing', tags, initiator, options, templating_enabled, template_data, retries, $2, $3 \
+             FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], \
+             $11::text[], $12::text[], $13::jsonb[], $14::jsonb[], $15::jsonb[], $16::bool[], $17::jsonb[], $18::int4[]) \
+             WITH ORDINALITY AS t(id, job_id, test_id, test_name, test_type, test_spec, deployment_config_id, platform, \
+             build_id, tags, initiator, options, templating_enabled, template_data, retries, n) ORDER BY n",
+        )
+        .bind(&batch.project_id)
+        .bind(batch.plan_execution.as_ref().map(|e| e.id.as_str()))
+        .bind(batch.created_at)
+        .bind(&c.run_id)
+        .bind(&c.job_id)
+        .bind(&c.test_id)
+        .bind(&c.test_name)
+        .bind(&c.test_type)
+        .bind(&c.test_spec)
+        .bind(&c.deployment_config_id)
+        .bind(&c.platform)
+        .bind(&c.build_id)
+        .bind(&c.tags)
+        .bind(&c.initiator)
+        .bind(&c.options)
+        .bind(&c.templating_enabled)
+        .bind(&c.template_data)
+        .bind(&c.retries)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| on_write(err, conflict, "project"))?;
+
+        // What replay runs replay: rare, and one per batch at most.
+        for run in &batch.runs {
+            let Some(replay) = &run.replay else { continue };
+            sqlx::query(
+                "INSERT INTO run_replays (run_id, occurrence_id, fingerprint, trace, minimize) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&run.run_id)
+            .bind(&replay.occurrence_id)
+            .bind(&replay.fingerprint)
+            .bind(to_json(&replay.trace)?)
+            .bind(replay.minimize)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        if !c.tag.is_empty() {
+            sqlx::query(
+                "INSERT INTO run_tags (run_id, tag) SELECT * FROM UNNEST($1::text[], $2::text[])",
+            )
+            .bind(&c.tag_run_id)
+            .bind(&c.tag)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        sqlx::query(
+            "INSERT INTO run_players (id, run_id, player_number, test_name, state, step_count, platform_kind, device) \
+             SELECT id, run_id, player_number, test_name, 'initializing', step_count, platform_kind, device \
+             FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::text[], $5::int4[], $6::text[], $7::text[]) \
+             AS t(id, run_id, player_number, test_name, step_count, platform_kind, device)",
+        )
+        .bind(&c.player_id)
+        .bind(&c.player_run_id)
+        .bind(&c.player_number)
+        .bind(&c.player_test_name)
+        .bind(&c.player_step_count)
+        .bind(&c.player_platform)
+        .bind(&c.player_device)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| on_write(err, || "a player with this id or number already exists".into(), "run"))?;
+
+        if !c.step_goal.is_empty() {
+            sqlx::query(
+                "INSERT INTO run_steps (run_id, player_number, step_number, goal, finish_condition, state) \
+                 SELECT run_id, player_number, step_number, goal, finish_condition, 'pending' \
+                 FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[]) \
+                 AS t(run_id, player_number, step_number, goal, finish_condition)",
+            )
+            .bind(&c.step_run_id)
+            .bind(&c.step_player_number)
+            .bind(&c.step_number)
+            .bind(&c.step_goal)
+            .bind(&c.step_finish_condition)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Workers waiting for jobs, on every replica, wake when this commits.
+        notify_jobs(&mut tx).await?;
+        // Dropping the transaction on an error above rolls everything back.
         tx.commit().await?;
-        return Ok(());
+        self.jobs.wake_local();
+        Ok(())
     }
-
-    // In the batch's order, which is the queue's (`seq`).
-    sqlx::query(
-        "INSERT INTO jobs (id, project_id, status, retries, platform, created_at, updated_at) \
-         SELECT id, $1, 'QUEUED', retries, platform, $2, $2 \
-         FROM UNNEST($3::text[], $4::int4[], $5::text[]) WITH ORDINALITY AS t(id, retries, platform, n) \
-         ORDER BY n",
-    )
-    .bind(&batch.project_id)
-    .bind(batch.created_at)
-    .bind(&c.job_id)
-    .bind(&c.retries)
-    .bind(&c.platform)
-    .execute(&mut *tx)
-    .await
-    .map_err(|err| on_write(err, conflict, "project"))?;
-
-    sqlx::query(
-        "INSERT INTO runs (id, job_id, project_id, test_id, test_name, test_type, test_spec, deployment_config_id, \
-         platform, build_id, state, tags, initiator, options, templating_enabled, template_data, retries, \
-         test_plan_execution_id, created_at) \
-         SELECT id, job_id, $1, test_id, test_name, test_type, test_spec, deployment_config_id, platform, build_id, \
-         'initializing', tags, initiator, options, templating_enabled, template_data, retries, $2, $3 \
-         FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], \
-         $11::text[], $12::text[], $13::jsonb[], $14::jsonb[], $15::jsonb[], $16::bool[], $17::jsonb[], $18::int4[]) \
-         WITH ORDINALITY AS t(id, job_id, test_id, test_name, test_type, test_spec, deployment_config_id, platform, \
-         build_id, tags, initiator, options, templating_enabled, template_data, retries, n) ORDER BY n",
-    )
-    .bind(&batch.project_id)
-    .bind(batch.plan_execution.as_ref().map(|e| e.id.as_str()))
-    .bind(batch.created_at)
-    .bind(&c.run_id)
-    .bind(&c.job_id)
-    .bind(&c.test_id)
-    .bind(&c.test_name)
-    .bind(&c.test_type)
-    .bind(&c.test_spec)
-    .bind(&c.deployment_config_id)
-    .bind(&c.platform)
-    .bind(&c.build_id)
-    .bind(&c.tags)
-    .bind(&c.initiator)
-    .bind(&c.options)
-    .bind(&c.templating_enabled)
-    .bind(&c.template_data)
-    .bind(&c.retries)
-    .execute(&mut *tx)
-    .await
-    .map_err(|err| on_write(err, conflict, "project"))?;
-
-    // What replay runs replay: rare, and one per batch at most.
-    for run in &batch.runs {
-        let Some(replay) = &run.replay else { continue };
-        sqlx::query(
-            "INSERT INTO run_replays (run_id, occurrence_id, fingerprint, trace, minimize) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&run.run_id)
-        .bind(&replay.occurrence_id)
-        .bind(&replay.fingerprint)
-        .bind(to_json(&replay.trace)?)
-        .bind(replay.minimize)
-        .execute(&mut *tx)
-        .await?;
-    }
-
-    if !c.tag.is_empty() {
-        sqlx::query(
-            "INSERT INTO run_tags (run_id, tag) SELECT * FROM UNNEST($1::text[], $2::text[])",
-        )
-        .bind(&c.tag_run_id)
-        .bind(&c.tag)
-        .execute(&mut *tx)
-        .await?;
-    }
-
-    sqlx::query(
-        "INSERT INTO run_players (id, run_id, player_number, test_name, state, step_count, platform_kind, device) \
-         SELECT id, run_id, player_number, test_name, 'initializing', step_count, platform_kind, device \
-         FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::text[], $5::int4[], $6::text[], $7::text[]) \
-         AS t(id, run_id, player_number, test_name, step_count, platform_kind, device)",
-    )
-    .bind(&c.player_id)
-    .bind(&c.player_run_id)
-    .bind(&c.player_number)
-    .bind(&c.player_test_name)
-    .bind(&c.player_step_count)
-    .bind(&c.player_platform)
-    .bind(&c.player_device)
-    .execute(&mut *tx)
-    .await
-    .map_err(|err| on_write(err, || "a player with this id or number already exists".into(), "run"))?;
-
-    if !c.step_goal.is_empty() {
-        sqlx::query(
-            "INSERT INTO run_steps (run_id, player_number, step_number, goal, finish_condition, state) \
-             SELECT run_id, player_number, step_number, goal, finish_condition, 'pending' \
-             FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[]) \
-             AS t(run_id, player_number, step_number, goal, finish_condition)",
-        )
-        .bind(&c.step_run_id)
-        .bind(&c.step_player_number)
-        .bind(&c.step_number)
-        .bind(&c.step_goal)
-        .bind(&c.step_finish_condition)
-        .execute(&mut *tx)
-        .await?;
-    }
-    // Workers waiting for jobs, on every replica, wake when this commits.
-    notify_jobs(&mut tx).await?;
-    // Dropping the transaction on an error above rolls everything back.
-    tx.commit().await?;
-    store.jobs.wake_local();
-    Ok(())
 }

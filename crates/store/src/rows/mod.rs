@@ -2,8 +2,11 @@
 //! and the wire types. Every struct decodes from SQLite and PostgreSQL alike
 //! (`sqlx::FromRow` is generic over the row type); the column list each one
 //! expects sits next to it, so a `SELECT` and its struct cannot drift apart.
+//! So do the statements returning a row that both dialects accept as they
+//! are (`PLAN_EXECUTION`, `RUN_WORK`, `OCCURRENCE`, the documents' ones).
 
 mod builds;
+pub(crate) mod documents;
 mod occurrences;
 mod run_parts;
 mod runs;
@@ -15,12 +18,12 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UploadColumns};
+pub(crate) use self::documents::DocumentRow;
 pub(crate) use self::occurrences::*;
 pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
 pub(crate) use self::workers::*;
 use crate::codec::from_json;
-use crate::document::{Document, DocumentMeta};
 use crate::{ApiKeyRecord, ProjectRecord, Result};
 
 pub(crate) const PROJECT_COLUMNS: &str = "id, name, storage_used, storage_capacity, created_at";
@@ -79,32 +82,5 @@ impl KeyRow {
             },
             secret_hash: self.secret_hash,
         })
-    }
-}
-
-pub(crate) const DOCUMENT_COLUMNS: &str = "id, project_id, version, spec, created_at, updated_at";
-
-/// A row of `tests`, `test_plans` or `deployment_configs`.
-#[derive(sqlx::FromRow)]
-pub(crate) struct DocumentRow {
-    id: String,
-    project_id: String,
-    version: i64,
-    spec: Json<Value>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl DocumentRow {
-    pub(crate) fn into_document<D: Document>(self) -> Result<D> {
-        let spec = from_json(self.spec)?;
-        let meta = DocumentMeta {
-            id: self.id,
-            project_id: self.project_id,
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        };
-        Ok(D::assemble(meta, spec))
     }
 }

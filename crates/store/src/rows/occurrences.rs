@@ -3,6 +3,8 @@
 //! file name (the API makes URLs of them): the screenshot as the worker
 //! named it, and the run's trace artifact when the run has one.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use playtest_types::BugOccurrence;
 use serde_json::Value;
@@ -22,6 +24,14 @@ pub(crate) const OCCURRENCE_COLUMNS: &str = "id, bug_id, title, description, cat
 
 /// [`OCCURRENCE_COLUMNS`] and what one occurrence shows beyond them.
 pub(crate) const OCCURRENCE_DETAIL_COLUMNS: &str = "run_id, CAST(trace AS TEXT) AS trace";
+
+/// One occurrence of project `$1` (`$2`: its id) with its run and trace.
+pub(crate) static OCCURRENCE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {OCCURRENCE_COLUMNS}, {OCCURRENCE_DETAIL_COLUMNS} FROM bug_occurrences \
+         WHERE project_id = $1 AND id = $2"
+    )
+});
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct OccurrenceRow {

@@ -1,6 +1,8 @@
 //! Rows of the run engine as both backends read them: worker tokens,
 //! workers, run events, a test plan execution's counts.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use playtest_types::{
     JobStatus, PlanExecutionCounts, PlatformKind, TestPlanExecution, WorkerToken,
@@ -124,6 +126,16 @@ impl HeldJob {
 }
 
 pub(crate) const EVENT_COLUMNS: &str = "seq, kind, data, at";
+
+/// The events of run `$1` after `$2`, oldest first, at most `$4`, if the
+/// run is of project `$3` (none otherwise).
+pub(crate) static RUN_EVENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {EVENT_COLUMNS} FROM run_events WHERE run_id = $1 AND seq > $2 \
+         AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $3) \
+         ORDER BY seq LIMIT $4"
+    )
+});
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct EventRow {

@@ -1,6 +1,7 @@
 //! Reading builds in SQLite, and editing what does not change storage:
 //! names, tags, pins, last use.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::Build;
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
@@ -9,35 +10,101 @@ use super::{SqliteStore, ts};
 use crate::build_filter::push_common_filters;
 use crate::codec::to_json;
 use crate::rows::{BUILD_COLUMNS, BuildRow};
-use crate::{BuildFilter, BuildPatch, BuildRecord, Page, PageRequest, Result, StoreError};
+use crate::{
+    BuildFilter, BuildPatch, BuildRecord, BuildStore, Page, PageRequest, Result, StoreError,
+};
 
-pub(super) async fn build(
-    store: &SqliteStore,
-    project_id: &str,
-    build_id: &str,
-) -> Result<BuildRecord> {
-    let sql = format!("SELECT {BUILD_COLUMNS} FROM builds WHERE project_id = $1 AND id = $2");
-    let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .bind(build_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    row.ok_or(StoreError::NotFound("build"))?.into_record()
-}
+#[async_trait]
+impl BuildStore for SqliteStore {
+    async fn build(&self, project_id: &str, build_id: &str) -> Result<BuildRecord> {
+        let sql = format!("SELECT {BUILD_COLUMNS} FROM builds WHERE project_id = $1 AND id = $2");
+        let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .bind(build_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.ok_or(StoreError::NotFound("build"))?.into_record()
+    }
 
-pub(super) async fn build_by_upload_id(
-    store: &SqliteStore,
-    upload_id: &str,
-) -> Result<Option<BuildRecord>> {
-    let sql = format!(
-        "SELECT {BUILD_COLUMNS} FROM builds \
-         WHERE upload_id = $1 AND status = 'uploading' AND upload_kind = 'multipart'"
-    );
-    let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(upload_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    row.map(BuildRow::into_record).transpose()
+    async fn build_by_upload_id(&self, upload_id: &str) -> Result<Option<BuildRecord>> {
+        let sql = format!(
+            "SELECT {BUILD_COLUMNS} FROM builds \
+             WHERE upload_id = $1 AND status = 'uploading' AND upload_kind = 'multipart'"
+        );
+        let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(upload_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(BuildRow::into_record).transpose()
+    }
+
+    async fn list_builds(
+        &self,
+        project_id: &str,
+        filter: &BuildFilter,
+        page: PageRequest,
+    ) -> Result<Page<Build>> {
+        let mut tx = self.reader.begin().await?;
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM builds");
+        push_filters(&mut count, project_id, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+
+        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {BUILD_COLUMNS} FROM builds"));
+        push_filters(&mut select, project_id, filter);
+        // The limit is written out: SQLite plans a bound LIMIT for its value.
+        select
+            .push(format_args!(
+                " ORDER BY seq DESC LIMIT {} OFFSET ",
+                page.page_size
+            ))
+            .push_bind(page.offset());
+        let rows: Vec<BuildRow> = select.build_query_as().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let items = rows
+            .into_iter()
+            .map(BuildRow::into_build)
+            .collect::<Result<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    async fn update_build(
+        &self,
+        project_id: &str,
+        build_id: &str,
+        patch: &BuildPatch,
+    ) -> Result<Build> {
+        let sql = format!(
+            "UPDATE builds SET name = COALESCE($3, name), \
+             description = CASE WHEN $4 THEN $5 ELSE description END, \
+             tags = COALESCE($6, tags), pinned = COALESCE($7, pinned) \
+             WHERE project_id = $1 AND id = $2 RETURNING {BUILD_COLUMNS}"
+        );
+        let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .bind(build_id)
+            .bind(patch.name.as_deref())
+            .bind(patch.description.is_some())
+            .bind(patch.description.clone().flatten())
+            .bind(patch.tags.as_ref().map(to_json).transpose()?)
+            .bind(patch.pinned)
+            .fetch_optional(&self.writer)
+            .await?;
+        row.ok_or(StoreError::NotFound("build"))?.into_build()
+    }
+
+    async fn touch_build(&self, project_id: &str, build_id: &str, at: DateTime<Utc>) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE builds SET last_used = $3 WHERE project_id = $1 AND id = $2")
+                .bind(project_id)
+                .bind(build_id)
+                .bind(ts(at))
+                .execute(&self.writer)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("build"));
+        }
+        Ok(())
+    }
 }
 
 /// ` WHERE ...` for the builds of `project_id` that pass `filter`.
@@ -50,77 +117,4 @@ fn push_filters(query: &mut QueryBuilder<Sqlite>, project_id: &str, filter: &Bui
             .push_bind(tag.clone())
             .push(")");
     }
-}
-
-/// Newest first.
-pub(super) async fn list_builds(
-    store: &SqliteStore,
-    project_id: &str,
-    filter: &BuildFilter,
-    page: PageRequest,
-) -> Result<Page<Build>> {
-    let mut tx = store.reader.begin().await?;
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM builds");
-    push_filters(&mut count, project_id, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-
-    let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {BUILD_COLUMNS} FROM builds"));
-    push_filters(&mut select, project_id, filter);
-    // The limit is written out: SQLite plans a bound LIMIT for its value.
-    select
-        .push(format_args!(
-            " ORDER BY seq DESC LIMIT {} OFFSET ",
-            page.page_size
-        ))
-        .push_bind(page.offset());
-    let rows: Vec<BuildRow> = select.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let items = rows
-        .into_iter()
-        .map(BuildRow::into_build)
-        .collect::<Result<_>>()?;
-    Ok(Page { items, total })
-}
-
-pub(super) async fn update_build(
-    store: &SqliteStore,
-    project_id: &str,
-    build_id: &str,
-    patch: &BuildPatch,
-) -> Result<Build> {
-    let sql = format!(
-        "UPDATE builds SET name = COALESCE($3, name), \
-         description = CASE WHEN $4 THEN $5 ELSE description END, \
-         tags = COALESCE($6, tags), pinned = COALESCE($7, pinned) \
-         WHERE project_id = $1 AND id = $2 RETURNING {BUILD_COLUMNS}"
-    );
-    let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .bind(build_id)
-        .bind(patch.name.as_deref())
-        .bind(patch.description.is_some())
-        .bind(patch.description.clone().flatten())
-        .bind(patch.tags.as_ref().map(to_json).transpose()?)
-        .bind(patch.pinned)
-        .fetch_optional(&store.writer)
-        .await?;
-    row.ok_or(StoreError::NotFound("build"))?.into_build()
-}
-
-pub(super) async fn touch_build(
-    store: &SqliteStore,
-    project_id: &str,
-    build_id: &str,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let done = sqlx::query("UPDATE builds SET last_used = $3 WHERE project_id = $1 AND id = $2")
-        .bind(project_id)
-        .bind(build_id)
-        .bind(ts(at))
-        .execute(&store.writer)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound("build"));
-    }
-    Ok(())
 }

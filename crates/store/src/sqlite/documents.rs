@@ -1,29 +1,129 @@
 //! Tests, test plans and deployment configs in SQLite, written once for
-//! every [`Document`].
+//! every [`Document`] and picked by type in the trait's methods.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use playtest_types::{
+    DeploymentConfig, DeploymentConfigSpec, Test, TestPlan, TestPlanSpec, TestSpec,
+};
 use sqlx::AssertSqlSafe;
 
 use super::{SqliteStore, ts};
 use crate::codec::to_json;
 use crate::document::Document;
-use crate::rows::{DOCUMENT_COLUMNS, DocumentRow};
+use crate::rows::DocumentRow;
+use crate::rows::documents as sql;
 use crate::sql_error::on_write;
-use crate::{Page, PageRequest, Result, StoreError};
+use crate::{DocumentStore, Page, PageRequest, Result, StoreError};
 
-pub(super) async fn create<D: Document>(
+#[async_trait]
+impl DocumentStore for SqliteStore {
+    async fn create_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        create(self, project_id, id, spec, at).await
+    }
+
+    async fn test(&self, project_id: &str, id: &str) -> Result<Test> {
+        get(self, project_id, id).await
+    }
+
+    async fn list_tests(&self, project_id: &str, page: PageRequest) -> Result<Page<Test>> {
+        list(self, project_id, page).await
+    }
+
+    async fn update_test(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestSpec,
+        expected_version: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Test> {
+        update(self, project_id, id, spec, expected_version, at).await
+    }
+
+    async fn create_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        create(self, project_id, id, spec, at).await
+    }
+
+    async fn test_plan(&self, project_id: &str, id: &str) -> Result<TestPlan> {
+        get(self, project_id, id).await
+    }
+
+    async fn list_test_plans(&self, project_id: &str, page: PageRequest) -> Result<Page<TestPlan>> {
+        list(self, project_id, page).await
+    }
+
+    async fn update_test_plan(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &TestPlanSpec,
+        at: DateTime<Utc>,
+    ) -> Result<TestPlan> {
+        update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_test_plan(&self, project_id: &str, id: &str) -> Result<()> {
+        delete::<TestPlan>(self, project_id, id).await
+    }
+
+    async fn create_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        create(self, project_id, id, spec, at).await
+    }
+
+    async fn deployment_config(&self, project_id: &str, id: &str) -> Result<DeploymentConfig> {
+        get(self, project_id, id).await
+    }
+
+    async fn list_deployment_configs(
+        &self,
+        project_id: &str,
+        page: PageRequest,
+    ) -> Result<Page<DeploymentConfig>> {
+        list(self, project_id, page).await
+    }
+
+    async fn update_deployment_config(
+        &self,
+        project_id: &str,
+        id: &str,
+        spec: &DeploymentConfigSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DeploymentConfig> {
+        update(self, project_id, id, spec, None, at).await
+    }
+
+    async fn delete_deployment_config(&self, project_id: &str, id: &str) -> Result<()> {
+        delete::<DeploymentConfig>(self, project_id, id).await
+    }
+}
+
+async fn create<D: Document>(
     store: &SqliteStore,
     project_id: &str,
     id: &str,
     spec: &D::Spec,
     at: DateTime<Utc>,
 ) -> Result<D> {
-    let sql = format!(
-        "INSERT INTO {} (id, project_id, name, kind, spec, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING {DOCUMENT_COLUMNS}",
-        D::TABLE
-    );
-    let row: DocumentRow = sqlx::query_as(AssertSqlSafe(sql))
+    let row: DocumentRow = sqlx::query_as(AssertSqlSafe(sql::insert::<D>()))
         .bind(id)
         .bind(project_id)
         .bind(D::name(spec))
@@ -42,12 +142,8 @@ pub(super) async fn create<D: Document>(
     row.into_document()
 }
 
-pub(super) async fn get<D: Document>(store: &SqliteStore, project_id: &str, id: &str) -> Result<D> {
-    let sql = format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM {} WHERE project_id = $1 AND id = $2",
-        D::TABLE
-    );
-    let row: Option<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql))
+async fn get<D: Document>(store: &SqliteStore, project_id: &str, id: &str) -> Result<D> {
+    let row: Option<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql::select::<D>()))
         .bind(project_id)
         .bind(id)
         .fetch_optional(&store.reader)
@@ -56,22 +152,17 @@ pub(super) async fn get<D: Document>(store: &SqliteStore, project_id: &str, id: 
 }
 
 /// Newest first.
-pub(super) async fn list<D: Document>(
+async fn list<D: Document>(
     store: &SqliteStore,
     project_id: &str,
     page: PageRequest,
 ) -> Result<Page<D>> {
     let mut tx = store.reader.begin().await?;
-    let count = format!("SELECT COUNT(*) FROM {} WHERE project_id = $1", D::TABLE);
-    let total: i64 = sqlx::query_scalar(AssertSqlSafe(count))
+    let total: i64 = sqlx::query_scalar(AssertSqlSafe(sql::count::<D>()))
         .bind(project_id)
         .fetch_one(&mut *tx)
         .await?;
-    let sql = format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM {} WHERE project_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
-        D::TABLE
-    );
-    let rows: Vec<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql))
+    let rows: Vec<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql::page::<D>()))
         .bind(project_id)
         .bind(page.page_size)
         .bind(page.offset())
@@ -87,7 +178,7 @@ pub(super) async fn list<D: Document>(
 
 /// Replaces the spec and bumps the version, if `expected_version` (when
 /// given) is still current.
-pub(super) async fn update<D: Document>(
+async fn update<D: Document>(
     store: &SqliteStore,
     project_id: &str,
     id: &str,
@@ -95,12 +186,7 @@ pub(super) async fn update<D: Document>(
     expected_version: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<D> {
-    let sql = format!(
-        "UPDATE {} SET name = $3, kind = $4, spec = $5, version = version + 1, updated_at = $6 \
-         WHERE project_id = $1 AND id = $2 AND ($7 IS NULL OR version = $7) RETURNING {DOCUMENT_COLUMNS}",
-        D::TABLE
-    );
-    let row: Option<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql))
+    let row: Option<DocumentRow> = sqlx::query_as(AssertSqlSafe(sql::update::<D>()))
         .bind(project_id)
         .bind(id)
         .bind(D::name(spec))
@@ -114,11 +200,7 @@ pub(super) async fn update<D: Document>(
         return row.into_document();
     }
     // Nothing changed: either there is no such document, or its version moved on.
-    let sql = format!(
-        "SELECT version FROM {} WHERE project_id = $1 AND id = $2",
-        D::TABLE
-    );
-    let current: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+    let current: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql::version::<D>()))
         .bind(project_id)
         .bind(id)
         .fetch_optional(&store.writer)
@@ -129,13 +211,8 @@ pub(super) async fn update<D: Document>(
     }
 }
 
-pub(super) async fn delete<D: Document>(
-    store: &SqliteStore,
-    project_id: &str,
-    id: &str,
-) -> Result<()> {
-    let sql = format!("DELETE FROM {} WHERE project_id = $1 AND id = $2", D::TABLE);
-    let done = sqlx::query(AssertSqlSafe(sql))
+async fn delete<D: Document>(store: &SqliteStore, project_id: &str, id: &str) -> Result<()> {
+    let done = sqlx::query(AssertSqlSafe(sql::delete::<D>()))
         .bind(project_id)
         .bind(id)
         .execute(&store.writer)

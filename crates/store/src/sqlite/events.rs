@@ -1,14 +1,14 @@
-//! Run events and test plan executions in SQLite. Events are numbered
+//! Run events in SQLite. Events are numbered
 //! after the run's last one in the write transaction that appends them;
 //! SQLite's one writer is what keeps two appends from taking one number.
 
-use playtest_types::TestPlanExecution;
-use sqlx::{AssertSqlSafe, SqliteConnection};
+use async_trait::async_trait;
+use sqlx::SqliteConnection;
 
 use super::{SqliteStore, ts};
 use crate::codec::{to_json, to_text};
-use crate::rows::{EVENT_COLUMNS, EventRow, PLAN_EXECUTION, PlanExecutionRow};
-use crate::{NewRunEvent, Result, RunEventRecord, StoreError};
+use crate::rows::{EventRow, RUN_EVENTS};
+use crate::{EventStore, NewRunEvent, Result, RunEventRecord, StoreError};
 
 /// Appends `events` to a run's log, numbered after its last one.
 pub(super) async fn append_events(
@@ -39,72 +39,52 @@ pub(super) async fn append_events(
     Ok(())
 }
 
-pub(super) async fn append_run_events(
-    store: &SqliteStore,
-    run_id: &str,
-    events: &[NewRunEvent],
-) -> Result<()> {
-    let mut tx = store.begin_write().await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)")
-        .bind(run_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !exists {
-        return Err(StoreError::NotFound("run"));
-    }
-    append_events(&mut tx, run_id, events).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub(super) async fn run_events(
-    store: &SqliteStore,
-    project_id: &str,
-    run_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<RunEventRecord>> {
-    let mut tx = store.reader.begin().await?;
-    // The run is looked up only when there is nothing to return: a client
-    // following a live run asks often, and mostly gets events.
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM run_events WHERE run_id = $1 AND seq > $2 \
-         AND EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $3) \
-         ORDER BY seq LIMIT $4"
-    );
-    let rows: Vec<EventRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(run_id)
-        .bind(after_seq)
-        .bind(project_id)
-        .bind(limit.max(0))
-        .fetch_all(&mut *tx)
-        .await?;
-    if rows.is_empty() {
-        let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $2)",
-        )
-        .bind(run_id)
-        .bind(project_id)
-        .fetch_one(&mut *tx)
-        .await?;
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn append_run_events(&self, run_id: &str, events: &[NewRunEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)")
+            .bind(run_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if !exists {
             return Err(StoreError::NotFound("run"));
         }
+        append_events(&mut tx, run_id, events).await?;
+        tx.commit().await?;
+        Ok(())
     }
-    tx.commit().await?;
-    rows.into_iter().map(EventRow::into_event).collect()
-}
 
-pub(super) async fn plan_execution(
-    store: &SqliteStore,
-    project_id: &str,
-    execution_id: &str,
-) -> Result<TestPlanExecution> {
-    let row: Option<PlanExecutionRow> = sqlx::query_as(PLAN_EXECUTION)
-        .bind(project_id)
-        .bind(execution_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    row.map(TestPlanExecution::from)
-        .ok_or(StoreError::NotFound("test plan execution"))
+    async fn run_events(
+        &self,
+        project_id: &str,
+        run_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RunEventRecord>> {
+        let mut tx = self.reader.begin().await?;
+        // The run is looked up only when there is nothing to return: a client
+        // following a live run asks often, and mostly gets events.
+        let rows: Vec<EventRow> = sqlx::query_as(RUN_EVENTS.as_str())
+            .bind(run_id)
+            .bind(after_seq)
+            .bind(project_id)
+            .bind(limit.max(0))
+            .fetch_all(&mut *tx)
+            .await?;
+        if rows.is_empty() {
+            let exists: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1 AND project_id = $2)",
+            )
+            .bind(run_id)
+            .bind(project_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if !exists {
+                return Err(StoreError::NotFound("run"));
+            }
+        }
+        tx.commit().await?;
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::Utc;
 use playtest_types::{JobStatus, PlatformKind, RunState};
 use sqlx::AssertSqlSafe;
@@ -15,11 +16,12 @@ use super::{SqliteStore, ts};
 use crate::codec::{from_text, to_json};
 use crate::events::{StateChange, expiry_note};
 use crate::leasing::{
-    ACTIVE, Ending, OWNER_NOT_REVOKED, Scope, lease_expiry, lease_scope, rejection_reason,
+    ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope, rejection_reason,
 };
 use crate::rows::{HELD_JOB_COLUMNS, HELD_JOB_FROM, HeldJob};
 use crate::{
-    ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeasedJob, Result, StoreError,
+    ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeaseStore, LeasedJob,
+    Result, StoreError,
 };
 
 #[derive(sqlx::FromRow)]
@@ -31,212 +33,205 @@ struct Leased {
     lease_expires_at: chrono::DateTime<Utc>,
 }
 
-pub(super) async fn lease_job(
-    store: &SqliteStore,
-    request: &LeaseRequest,
-) -> Result<Option<LeasedJob>> {
-    let expires_at = lease_expiry(request.now, request.lease_for)?;
-    let mut tx = store.begin_write().await?;
-    let token: Option<(Option<String>, bool)> = sqlx::query_as(
-        "SELECT t.project_id, t.revoked FROM workers w JOIN worker_tokens t ON t.id = w.token_id \
-         WHERE w.id = $1",
-    )
-    .bind(&request.worker_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
-    let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
-    if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
-        return Ok(None);
-    }
-
-    let project = match scope {
-        Scope::Project(project_id) => Some(project_id),
-        Scope::Any | Scope::Nothing => None,
-    };
-    // `+`: not through `jobs_by_project`, which SQLite (keeping no
-    // statistics) would pick, and which holds every job the project ever
-    // had; the queue's index holds the project too.
-    let in_project = if project.is_some() {
-        " AND +project_id = $5"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "UPDATE jobs SET status = 'STARTING', lease_owner = $1, lease_expires_at = $2, \
-         fencing_token = fencing_token + 1, attempts = attempts + 1, queue_rejection_reason = NULL, \
-         updated_at = $3 \
-         WHERE id = (SELECT id FROM jobs WHERE status = 'QUEUED' \
-         AND platform IN (SELECT value FROM json_each($4)){in_project} ORDER BY seq LIMIT 1) \
-         RETURNING id, project_id, fencing_token, attempts, lease_expires_at"
-    );
-    let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
-    let mut query = sqlx::query_as(AssertSqlSafe(sql))
+#[async_trait]
+impl LeaseStore for SqliteStore {
+    async fn lease_job(&self, request: &LeaseRequest) -> Result<Option<LeasedJob>> {
+        let expires_at = lease_expiry(request.now, request.lease_for)?;
+        let mut tx = self.begin_write().await?;
+        let token: Option<(Option<String>, bool)> = sqlx::query_as(
+            "SELECT t.project_id, t.revoked FROM workers w JOIN worker_tokens t ON t.id = w.token_id \
+             WHERE w.id = $1",
+        )
         .bind(&request.worker_id)
-        .bind(ts(expires_at))
-        .bind(ts(request.now))
-        .bind(to_json(&platforms)?);
-    if let Some(project_id) = project {
-        query = query.bind(project_id);
-    }
-    let leased: Option<Leased> = query.fetch_optional(&mut *tx).await?;
-    let Some(leased) = leased else {
-        return Ok(None);
-    };
-    let run_id: String = sqlx::query_scalar("SELECT id FROM runs WHERE job_id = $1")
-        .bind(&leased.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE workers SET last_heartbeat_at = MAX(last_heartbeat_at, $2) WHERE id = $1")
-        .bind(&request.worker_id)
-        .bind(ts(request.now))
-        .execute(&mut *tx)
-        .await?;
-    let change = StateChange {
-        attempt: Some(leased.attempts),
-        worker_id: Some(&request.worker_id),
-        ..StateChange::new(JobStatus::Starting, RunState::Initializing)
-    };
-    append_events(&mut tx, &run_id, &[change.event(request.now)?]).await?;
-    tx.commit().await?;
-    Ok(Some(LeasedJob {
-        job_id: leased.id,
-        run_id,
-        project_id: leased.project_id,
-        fencing_token: leased.fencing_token,
-        attempt: leased.attempts,
-        lease_expires_at: leased.lease_expires_at,
-    }))
-}
-
-pub(super) async fn renew_lease(
-    store: &SqliteStore,
-    lease: &LeaseRef,
-    until: chrono::DateTime<Utc>,
-) -> Result<LeaseRenewal> {
-    let mut tx = store.begin_write().await?;
-    let sql = format!(
-        "UPDATE jobs SET lease_expires_at = $3 \
-         WHERE id = $1 AND fencing_token = $2 AND lease_owner = $4 AND status IN {ACTIVE} \
-         AND {OWNER_NOT_REVOKED} \
-         RETURNING lease_expires_at, status, stop_requested_at IS NOT NULL"
-    );
-    let renewed: Option<(chrono::DateTime<Utc>, String, bool)> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(&lease.job_id)
-        .bind(lease.fencing_token)
-        .bind(ts(until))
-        .bind(&lease.worker_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let Some((lease_expires_at, status, stop_requested_at)) = renewed else {
-        return Err(StoreError::LeaseLost {
-            job_id: lease.job_id.clone(),
-        });
-    };
-    // A renewal is the worker's heartbeat.
-    sqlx::query("UPDATE workers SET last_heartbeat_at = MAX(last_heartbeat_at, $2) WHERE id = $1")
-        .bind(&lease.worker_id)
-        .bind(ts(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let status: JobStatus = from_text(&status)?;
-    Ok(LeaseRenewal {
-        lease_expires_at,
-        stop_requested: status == JobStatus::Stopping || stop_requested_at,
-    })
-}
-
-pub(super) async fn expire_leases(
-    store: &SqliteStore,
-    now: chrono::DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<ExpiredLease>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
-    }
-    let at = now;
-    let now = ts(now);
-    let sql = format!(
-        "SELECT id FROM jobs WHERE lease_expires_at < $1 AND status IN {ACTIVE} \
-         ORDER BY lease_expires_at LIMIT $2"
-    );
-    let due: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(&now)
-        .bind(limit)
-        .fetch_all(&store.reader)
-        .await?;
-
-    let mut expired = Vec::with_capacity(due.len());
-    for job_id in due {
-        let mut tx = store.begin_write().await?;
-        // Again in the transaction: its worker may have renewed or finished.
-        let sql = format!(
-            "SELECT {HELD_JOB_COLUMNS} FROM {HELD_JOB_FROM} \
-             WHERE j.id = $1 AND j.lease_expires_at < $2 AND j.status IN {ACTIVE}"
-        );
-        let job: Option<HeldJob> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(&job_id)
-            .bind(&now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(job) = job else {
-            continue;
-        };
-        let worker_id = job.lease_owner.clone().unwrap_or_default();
-        let note = expiry_note(&worker_id);
-        let ending = Ending {
-            outcome: job.attempt().expired_outcome(),
-            artifacts: &[],
-            reason: None,
-            note: Some(&note),
-            at,
-        };
-        let result = end_attempt(&mut tx, &job, &ending).await?;
-        tx.commit().await?;
-        if result == FinishResult::Retried {
-            store.jobs_queued.notify_waiters();
+        let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
+        let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
+        if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
+            return Ok(None);
         }
-        expired.push(ExpiredLease {
-            job_id: job.job_id,
-            run_id: job.run_id,
-            worker_id,
-            result,
-        });
-    }
-    Ok(expired)
-}
 
-pub(super) async fn refresh_queue_rejections(
-    store: &SqliteStore,
-    drivable: &[PlatformKind],
-) -> Result<u64> {
-    let mut tx = store.begin_write().await?;
-    let platforms: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut changed = 0;
-    for platform in platforms {
-        let reason = rejection_reason(&platform, drivable);
-        let done = sqlx::query(
-            "UPDATE jobs SET queue_rejection_reason = $2 \
-             WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS NOT $2",
+        let project = match scope {
+            Scope::Project(project_id) => Some(project_id),
+            Scope::Any | Scope::Nothing => None,
+        };
+        // `+`: not through `jobs_by_project`, which SQLite (keeping no
+        // statistics) would pick, and which holds every job the project ever
+        // had; the queue's index holds the project too.
+        let in_project = if project.is_some() {
+            " AND +project_id = $5"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'STARTING', lease_owner = $1, lease_expires_at = $2, \
+             fencing_token = fencing_token + 1, attempts = attempts + 1, queue_rejection_reason = NULL, \
+             updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'QUEUED' \
+             AND platform IN (SELECT value FROM json_each($4)){in_project} ORDER BY seq LIMIT 1) \
+             RETURNING id, project_id, fencing_token, attempts, lease_expires_at"
+        );
+        let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
+        let mut query = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&request.worker_id)
+            .bind(ts(expires_at))
+            .bind(ts(request.now))
+            .bind(to_json(&platforms)?);
+        if let Some(project_id) = project {
+            query = query.bind(project_id);
+        }
+        let leased: Option<Leased> = query.fetch_optional(&mut *tx).await?;
+        let Some(leased) = leased else {
+            return Ok(None);
+        };
+        let run_id: String = sqlx::query_scalar("SELECT id FROM runs WHERE job_id = $1")
+            .bind(&leased.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE workers SET last_heartbeat_at = MAX(last_heartbeat_at, $2) WHERE id = $1",
         )
-        .bind(&platform)
-        .bind(reason)
+        .bind(&request.worker_id)
+        .bind(ts(request.now))
         .execute(&mut *tx)
         .await?;
-        changed += done.rows_affected();
+        let change = StateChange {
+            attempt: Some(leased.attempts),
+            worker_id: Some(&request.worker_id),
+            ..StateChange::new(JobStatus::Starting, RunState::Initializing)
+        };
+        append_events(&mut tx, &run_id, &[change.event(request.now)?]).await?;
+        tx.commit().await?;
+        Ok(Some(LeasedJob {
+            job_id: leased.id,
+            run_id,
+            project_id: leased.project_id,
+            fencing_token: leased.fencing_token,
+            attempt: leased.attempts,
+            lease_expires_at: leased.lease_expires_at,
+        }))
     }
-    tx.commit().await?;
-    Ok(changed)
-}
 
-/// Jobs are queued by this process alone (SQLite is not shared between
-/// servers), which notifies after every batch and every retry.
-pub(super) async fn wait_for_jobs(store: &SqliteStore, timeout: Duration) -> Result<()> {
-    let _ = tokio::time::timeout(timeout, store.jobs_queued.notified()).await;
-    Ok(())
+    async fn renew_lease(
+        &self,
+        lease: &LeaseRef,
+        now: chrono::DateTime<Utc>,
+        until: chrono::DateTime<Utc>,
+    ) -> Result<LeaseRenewal> {
+        let mut tx = self.begin_write().await?;
+        let renewed: Option<(chrono::DateTime<Utc>, String, bool)> =
+            sqlx::query_as(RENEW_LEASE.as_str())
+                .bind(&lease.job_id)
+                .bind(lease.fencing_token)
+                .bind(ts(until))
+                .bind(&lease.worker_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((lease_expires_at, status, stop_requested_at)) = renewed else {
+            return Err(StoreError::LeaseLost {
+                job_id: lease.job_id.clone(),
+            });
+        };
+        // A renewal is the worker's heartbeat.
+        sqlx::query(
+            "UPDATE workers SET last_heartbeat_at = MAX(last_heartbeat_at, $2) WHERE id = $1",
+        )
+        .bind(&lease.worker_id)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let status: JobStatus = from_text(&status)?;
+        Ok(LeaseRenewal {
+            lease_expires_at,
+            stop_requested: status == JobStatus::Stopping || stop_requested_at,
+        })
+    }
+
+    async fn expire_leases(
+        &self,
+        now: chrono::DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ExpiredLease>> {
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        let at = now;
+        let now = ts(now);
+        let due: Vec<String> = sqlx::query_scalar(DUE_LEASES.as_str())
+            .bind(&now)
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
+
+        let mut expired = Vec::with_capacity(due.len());
+        for job_id in due {
+            let mut tx = self.begin_write().await?;
+            // Again in the transaction: its worker may have renewed or finished.
+            let sql = format!(
+                "SELECT {HELD_JOB_COLUMNS} FROM {HELD_JOB_FROM} \
+                 WHERE j.id = $1 AND j.lease_expires_at < $2 AND j.status IN {ACTIVE}"
+            );
+            let job: Option<HeldJob> = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(&job_id)
+                .bind(&now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(job) = job else {
+                continue;
+            };
+            let worker_id = job.lease_owner.clone().unwrap_or_default();
+            let note = expiry_note(&worker_id);
+            let ending = Ending {
+                outcome: job.attempt().expired_outcome(),
+                artifacts: &[],
+                reason: None,
+                note: Some(&note),
+                at,
+            };
+            let result = end_attempt(&mut tx, &job, &ending).await?;
+            tx.commit().await?;
+            if result == FinishResult::Retried {
+                self.jobs_queued.notify_waiters();
+            }
+            expired.push(ExpiredLease {
+                job_id: job.job_id,
+                run_id: job.run_id,
+                worker_id,
+                result,
+            });
+        }
+        Ok(expired)
+    }
+
+    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let platforms: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changed = 0;
+        for platform in platforms {
+            let reason = rejection_reason(&platform, drivable);
+            let done = sqlx::query(
+                "UPDATE jobs SET queue_rejection_reason = $2 \
+                 WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS NOT $2",
+            )
+            .bind(&platform)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+            changed += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Jobs are queued by this process alone (SQLite is not shared between
+    /// servers), which notifies after every batch and every retry.
+    async fn wait_for_jobs(&self, timeout: Duration) -> Result<()> {
+        let _ = tokio::time::timeout(timeout, self.jobs_queued.notified()).await;
+        Ok(())
+    }
 }

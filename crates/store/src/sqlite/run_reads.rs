@@ -1,24 +1,28 @@
 //! Reading runs in SQLite: the filtered, paginated list, one run's details,
-//! one run's bugs. A page of runs with their players, and its total, is one
-//! statement, as is a run with its players, steps and artifacts (aggregated
-//! with `json_group_array`, see [`crate::rows`]): one statement reads one
-//! snapshot, and every statement costs a hop to the connection's thread.
+//! artifacts and bugs, a test plan's execution. A page of runs with their
+//! players, and its total, is one statement, as is a run with its players,
+//! steps and artifacts (aggregated with `json_group_array`, see
+//! [`crate::rows`]): one statement reads one snapshot, and every statement
+//! costs a hop to the connection's thread.
 
 use std::sync::LazyLock;
 
-use playtest_types::Run;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use playtest_types::{Run, TestPlanExecution};
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
 
 use super::SqliteStore;
 use crate::rows::{
-    ARTIFACT_FIELDS, OCCURRENCE_COLUMNS, OCCURRENCE_DETAIL_COLUMNS, OccurrenceDetailRow,
-    OccurrenceRow, PLAYER_FIELDS, RUN_COLUMNS, RUN_DETAIL_COLUMNS, RUN_FROM, RUN_WORK,
-    RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS, run_details as assemble, run_page,
+    ARTIFACT_FIELDS, OCCURRENCE, OCCURRENCE_COLUMNS, OccurrenceDetailRow, OccurrenceRow,
+    PLAN_EXECUTION, PLAYER_FIELDS, PlanExecutionRow, RUN_COLUMNS, RUN_DETAIL_COLUMNS, RUN_FROM,
+    RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS, run_details as assemble,
+    run_page,
 };
 use crate::run_filter::{is_counted, push_counted_total, state_condition};
 use crate::{
-    OccurrenceRecord, Page, PageRequest, Result, RunBugs, RunDetailsRecord, RunFilter, RunWork,
-    StoreError,
+    ArtifactRecord, OccurrenceRecord, Page, PageRequest, Result, RunBugs, RunDetailsRecord,
+    RunFilter, RunReadStore, RunWork, StoreError,
 };
 
 /// Up to this many runs carrying the rarest wanted tag, collecting them
@@ -118,42 +122,148 @@ static PAGE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {RUN_COLUMNS}, {players} AS players, ")
 });
 
-pub(super) async fn list_runs(
-    store: &SqliteStore,
-    project_id: &str,
-    filter: &RunFilter,
-    page: PageRequest,
-) -> Result<Page<Run>> {
-    let driving_tag = driving_tag(&store.reader, filter).await?;
+#[async_trait]
+impl RunReadStore for SqliteStore {
+    async fn list_runs(
+        &self,
+        project_id: &str,
+        filter: &RunFilter,
+        page: PageRequest,
+    ) -> Result<Page<Run>> {
+        let driving_tag = driving_tag(&self.reader, filter).await?;
 
-    // The page is picked first, by `seq` alone (from an index, for the
-    // runs OFFSET skips), and only its runs are read.
-    let mut select = QueryBuilder::<Sqlite>::new(PAGE_COLUMNS.as_str());
-    push_total(&mut select, project_id, filter, driving_tag);
-    select.push(" AS total FROM (SELECT r.seq FROM runs r");
-    push_filters(&mut select, project_id, filter, driving_tag);
-    // The limit is written out: SQLite plans a bound LIMIT for its value,
-    // so it would prepare the statement again at every execution.
-    select.push(format_args!(
-        " ORDER BY r.seq DESC LIMIT {} OFFSET ",
-        page.page_size
-    ));
-    select.push_bind(page.offset()).push(
-        ") page JOIN runs r ON r.seq = page.seq JOIN jobs j ON j.id = r.job_id ORDER BY page.seq DESC",
-    );
-    let rows: Vec<RunPageRow> = select.build_query_as().fetch_all(&store.reader).await?;
-    if let Some(found) = run_page(rows)? {
-        return Ok(found);
+        // The page is picked first, by `seq` alone (from an index, for the
+        // runs OFFSET skips), and only its runs are read.
+        let mut select = QueryBuilder::<Sqlite>::new(PAGE_COLUMNS.as_str());
+        push_total(&mut select, project_id, filter, driving_tag);
+        select.push(" AS total FROM (SELECT r.seq FROM runs r");
+        push_filters(&mut select, project_id, filter, driving_tag);
+        // The limit is written out: SQLite plans a bound LIMIT for its value,
+        // so it would prepare the statement again at every execution.
+        select.push(format_args!(
+            " ORDER BY r.seq DESC LIMIT {} OFFSET ",
+            page.page_size
+        ));
+        select.push_bind(page.offset()).push(
+            ") page JOIN runs r ON r.seq = page.seq JOIN jobs j ON j.id = r.job_id ORDER BY page.seq DESC",
+        );
+        let rows: Vec<RunPageRow> = select.build_query_as().fetch_all(&self.reader).await?;
+        if let Some(found) = run_page(rows)? {
+            return Ok(found);
+        }
+
+        // Past the end: only the total is left to read.
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT ");
+        push_total(&mut count, project_id, filter, driving_tag);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.reader).await?;
+        Ok(Page {
+            items: Vec::new(),
+            total,
+        })
     }
 
-    // Past the end: only the total is left to read.
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT ");
-    push_total(&mut count, project_id, filter, driving_tag);
-    let total: i64 = count.build_query_scalar().fetch_one(&store.reader).await?;
-    Ok(Page {
-        items: Vec::new(),
-        total,
-    })
+    async fn run_details(&self, project_id: &str, run_id: &str) -> Result<RunDetailsRecord> {
+        let row: Option<RunDetailsRow> = sqlx::query_as(DETAILS.as_str())
+            .bind(project_id)
+            .bind(run_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        assemble(row.ok_or(StoreError::NotFound("run"))?)
+    }
+
+    async fn run_artifacts(&self, project_id: &str, run_id: &str) -> Result<Vec<ArtifactRecord>> {
+        let mut tx = self.reader.begin().await?;
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND id = $2)",
+        )
+        .bind(project_id)
+        .bind(run_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !exists {
+            return Err(StoreError::NotFound("run"));
+        }
+        let rows: Vec<(String, String, i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT filename, blob_key, size, uploaded_at FROM run_artifacts WHERE run_id = $1 \
+             ORDER BY filename",
+        )
+        .bind(run_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(filename, blob_key, size, uploaded_at)| ArtifactRecord {
+                filename,
+                blob_key,
+                size,
+                uploaded_at,
+            })
+            .collect())
+    }
+
+    async fn run_bugs(&self, project_id: &str, run_id: &str) -> Result<RunBugs> {
+        let mut tx = self.reader.begin().await?;
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND id = $2)",
+        )
+        .bind(project_id)
+        .bind(run_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !exists {
+            return Err(StoreError::NotFound("run"));
+        }
+        let sql = format!(
+            "SELECT {OCCURRENCE_COLUMNS} FROM bug_occurrences WHERE project_id = $1 AND run_id = $2 \
+             ORDER BY detected_at, id"
+        );
+        let rows: Vec<OccurrenceRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(project_id)
+            .bind(run_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(OccurrenceRow::into_occurrence)
+            .collect()
+    }
+
+    async fn bug_occurrence(
+        &self,
+        project_id: &str,
+        occurrence_id: &str,
+    ) -> Result<OccurrenceRecord> {
+        let row: Option<OccurrenceDetailRow> = sqlx::query_as(OCCURRENCE.as_str())
+            .bind(project_id)
+            .bind(occurrence_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.ok_or(StoreError::NotFound("bug occurrence"))?
+            .into_record()
+    }
+
+    async fn run_work(&self, job_id: &str) -> Result<RunWork> {
+        let row: Option<RunWorkRow> = sqlx::query_as(RUN_WORK)
+            .bind(job_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.ok_or(StoreError::NotFound("job"))?.into_work()
+    }
+
+    async fn plan_execution(
+        &self,
+        project_id: &str,
+        execution_id: &str,
+    ) -> Result<TestPlanExecution> {
+        let row: Option<PlanExecutionRow> = sqlx::query_as(PLAN_EXECUTION)
+            .bind(project_id)
+            .bind(execution_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(TestPlanExecution::from)
+            .ok_or(StoreError::NotFound("test plan execution"))
+    }
 }
 
 /// A run and all its parts, in one statement.
@@ -166,76 +276,3 @@ static DETAILS: LazyLock<String> = LazyLock::new(|| {
          {artifacts} AS artifacts FROM {RUN_FROM} WHERE r.project_id = $1 AND r.id = $2"
     )
 });
-
-pub(super) async fn run_details(
-    store: &SqliteStore,
-    project_id: &str,
-    run_id: &str,
-) -> Result<RunDetailsRecord> {
-    let row: Option<RunDetailsRow> = sqlx::query_as(DETAILS.as_str())
-        .bind(project_id)
-        .bind(run_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    assemble(row.ok_or(StoreError::NotFound("run"))?)
-}
-
-pub(super) async fn run_bugs(
-    store: &SqliteStore,
-    project_id: &str,
-    run_id: &str,
-) -> Result<RunBugs> {
-    let mut tx = store.reader.begin().await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND id = $2)")
-            .bind(project_id)
-            .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if !exists {
-        return Err(StoreError::NotFound("run"));
-    }
-    let sql = format!(
-        "SELECT {OCCURRENCE_COLUMNS} FROM bug_occurrences WHERE project_id = $1 AND run_id = $2 \
-         ORDER BY detected_at, id"
-    );
-    let rows: Vec<OccurrenceRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(project_id)
-        .bind(run_id)
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    rows.into_iter()
-        .map(OccurrenceRow::into_occurrence)
-        .collect()
-}
-
-/// One occurrence with its run and trace.
-static OCCURRENCE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {OCCURRENCE_COLUMNS}, {OCCURRENCE_DETAIL_COLUMNS} FROM bug_occurrences \
-         WHERE project_id = $1 AND id = $2"
-    )
-});
-
-pub(super) async fn bug_occurrence(
-    store: &SqliteStore,
-    project_id: &str,
-    occurrence_id: &str,
-) -> Result<OccurrenceRecord> {
-    let row: Option<OccurrenceDetailRow> = sqlx::query_as(OCCURRENCE.as_str())
-        .bind(project_id)
-        .bind(occurrence_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    row.ok_or(StoreError::NotFound("bug occurrence"))?
-        .into_record()
-}
-
-pub(super) async fn run_work(store: &SqliteStore, job_id: &str) -> Result<RunWork> {
-    let row: Option<RunWorkRow> = sqlx::query_as(RUN_WORK)
-        .bind(job_id)
-        .fetch_optional(&store.reader)
-        .await?;
-    row.ok_or(StoreError::NotFound("job"))?.into_work()
-}

@@ -2,44 +2,48 @@
 //! statement per row. The statements are prepared once per connection and
 //! reused, and SQLite runs in-process, so a row costs microseconds.
 
+use async_trait::async_trait;
 use sqlx::{Sqlite, Transaction};
 use tracing::instrument;
 
 use super::{SqliteStore, ts};
 use crate::codec::{count_i32, device_of, to_json};
 use crate::sql_error::on_write;
-use crate::{NewRun, NewRunBatch, Result};
+use crate::{NewRun, NewRunBatch, Result, RunBatchStore};
 
 fn conflict() -> String {
     "a job or run with this id already exists".to_string()
 }
 
-#[instrument(skip_all, fields(project_id = %batch.project_id, runs = batch.runs.len()))]
-pub(super) async fn create_runs(store: &SqliteStore, batch: &NewRunBatch) -> Result<()> {
-    let mut tx = store.begin_write().await?;
-    let at = ts(batch.created_at);
-    if let Some(execution) = &batch.plan_execution {
-        sqlx::query(
-            "INSERT INTO test_plan_executions (id, project_id, test_plan_id, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&execution.id)
-        .bind(&batch.project_id)
-        .bind(&execution.test_plan_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|err| on_write(err, || "a test plan execution with this id already exists".into(), "project"))?;
+#[async_trait]
+impl RunBatchStore for SqliteStore {
+    #[instrument(skip_all, fields(project_id = %batch.project_id, runs = batch.runs.len()))]
+    async fn create_runs(&self, batch: &NewRunBatch) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let at = ts(batch.created_at);
+        if let Some(execution) = &batch.plan_execution {
+            sqlx::query(
+                "INSERT INTO test_plan_executions (id, project_id, test_plan_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&execution.id)
+            .bind(&batch.project_id)
+            .bind(&execution.test_plan_id)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| on_write(err, || "a test plan execution with this id already exists".into(), "project"))?;
+        }
+        let execution_id = batch.plan_execution.as_ref().map(|e| e.id.as_str());
+        for run in &batch.runs {
+            insert_run(&mut tx, &batch.project_id, execution_id, &at, run).await?;
+        }
+        // Dropping the transaction on an error above rolls everything back.
+        tx.commit().await?;
+        if !batch.runs.is_empty() {
+            self.jobs_queued.notify_waiters();
+        }
+        Ok(())
     }
-    let execution_id = batch.plan_execution.as_ref().map(|e| e.id.as_str());
-    for run in &batch.runs {
-        insert_run(&mut tx, &batch.project_id, execution_id, &at, run).await?;
-    }
-    // Dropping the transaction on an error above rolls everything back.
-    tx.commit().await?;
-    if !batch.runs.is_empty() {
-        store.jobs_queued.notify_waiters();
-    }
-    Ok(())
 }
 
 async fn insert_run(

@@ -1,6 +1,7 @@
 //! Stopping a job in SQLite, with conditional updates (see
 //! [`crate::stopping`]).
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use playtest_types::{JobStatus, RunOutcome};
 use tracing::instrument;
@@ -13,37 +14,40 @@ use crate::events::StateChange;
 use crate::stopping::{
     MAX_ATTEMPTS, STOP_REQUESTED, STOPPED_IN_QUEUE, StopAction, action_for, too_busy,
 };
-use crate::{Result, StopOutcome};
+use crate::{Result, StopOutcome, StopStore};
 
-#[instrument(skip(store, at))]
-pub(super) async fn stop_job(
-    store: &SqliteStore,
-    project_id: &str,
-    job_id: &str,
-    at: DateTime<Utc>,
-) -> Result<StopOutcome> {
-    for _ in 0..MAX_ATTEMPTS {
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM jobs WHERE project_id = $1 AND id = $2")
-                .bind(project_id)
-                .bind(job_id)
-                .fetch_optional(&store.reader)
-                .await?;
-        match action_for(status.as_deref())? {
-            StopAction::Answer(outcome) => return Ok(outcome),
-            StopAction::CompleteQueued => {
-                if complete_queued(store, job_id, at).await? {
-                    return Ok(StopOutcome::Stopped);
+#[async_trait]
+impl StopStore for SqliteStore {
+    #[instrument(skip(self, at))]
+    async fn stop_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StopOutcome> {
+        for _ in 0..MAX_ATTEMPTS {
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM jobs WHERE project_id = $1 AND id = $2")
+                    .bind(project_id)
+                    .bind(job_id)
+                    .fetch_optional(&self.reader)
+                    .await?;
+            match action_for(status.as_deref())? {
+                StopAction::Answer(outcome) => return Ok(outcome),
+                StopAction::CompleteQueued => {
+                    if complete_queued(self, job_id, at).await? {
+                        return Ok(StopOutcome::Stopped);
+                    }
                 }
-            }
-            StopAction::RequestStop => {
-                if request_stop(store, job_id, at).await? {
-                    return Ok(StopOutcome::StopRequested);
+                StopAction::RequestStop => {
+                    if request_stop(self, job_id, at).await? {
+                        return Ok(StopOutcome::StopRequested);
+                    }
                 }
             }
         }
+        Err(too_busy(job_id))
     }
-    Err(too_busy(job_id))
 }
 
 /// Completes a job that is still queued, and its run, as stopped. False if

@@ -146,6 +146,7 @@ async fn an_error_with_retries_left_queues_the_job_again_as_new(
             reproduction_steps: String::new(),
             player_number: 0,
             test_step: None,
+            turn: None,
             video_offset_ms: None,
             screenshot: None,
             trace: None,
@@ -275,7 +276,7 @@ async fn a_user_stop_reaches_the_worker_and_completes_without_retry(
         assert_eq!(stopping.data["state"], "running");
 
         let renewal = store
-            .renew_lease(&lease_ref(&leased), at(60))
+            .renew_lease(&lease_ref(&leased), at(30), at(60))
             .await
             .unwrap();
         assert!(renewal.stop_requested);
@@ -341,7 +342,7 @@ async fn expired_leases_are_retried_or_completed_as_errors(store: Arc<dyn Store>
         .await
         .unwrap();
     store
-        .renew_lease(&lease_ref(&leased[3]), at(1000))
+        .renew_lease(&lease_ref(&leased[3]), at(970), at(1000))
         .await
         .unwrap();
 

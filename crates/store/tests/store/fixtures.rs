@@ -20,7 +20,7 @@ use serde_json::json;
 /// A project of its own for a test.
 pub async fn project(store: &dyn Store, name: &str) -> String {
     store
-        .ensure_project(&ids::prefixed("prj"), name)
+        .ensure_project(&ids::prefixed("prj"), name, Utc::now())
         .await
         .unwrap()
         .id

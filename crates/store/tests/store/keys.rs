@@ -25,10 +25,16 @@ async fn ensure_project_returns_the_existing_project_of_that_name(
     store: Arc<dyn Store>,
     _db: DbGuard,
 ) {
-    let first = store.ensure_project("prj_first", "default").await.unwrap();
+    let first = store
+        .ensure_project("prj_first", "default", at(0))
+        .await
+        .unwrap();
     assert_eq!(first.id, "prj_first");
     assert_eq!((first.storage_used, first.storage_capacity), (0, None));
-    let again = store.ensure_project("prj_second", "default").await.unwrap();
+    let again = store
+        .ensure_project("prj_second", "default", at(1))
+        .await
+        .unwrap();
     assert_eq!(again, first);
     assert_eq!(store.project("prj_first").await.unwrap(), first);
     assert!(matches!(
@@ -41,7 +47,11 @@ async fn racing_ensure_project_calls_agree_on_one_project(store: Arc<dyn Store>,
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = store.clone();
-            tokio::spawn(async move { store.ensure_project(&format!("prj_{i}"), "shared").await })
+            tokio::spawn(async move {
+                store
+                    .ensure_project(&format!("prj_{i}"), "shared", at(0))
+                    .await
+            })
         })
         .collect();
     let mut ids = Vec::new();

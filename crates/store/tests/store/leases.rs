@@ -221,7 +221,7 @@ async fn a_stale_fencing_token_can_change_nothing(store: Arc<dyn Store>, _db: Db
             "{result:?}"
         );
     };
-    lost(store.renew_lease(&stale, at(60)).await.map(drop));
+    lost(store.renew_lease(&stale, at(30), at(60)).await.map(drop));
     let started = JobProgress {
         started: true,
         ..Default::default()
@@ -239,7 +239,7 @@ async fn a_stale_fencing_token_can_change_nothing(store: Arc<dyn Store>, _db: Db
         worker_id: first.clone(),
         ..lease_ref(&new)
     };
-    lost(store.renew_lease(&impostor, at(60)).await.map(drop));
+    lost(store.renew_lease(&impostor, at(30), at(60)).await.map(drop));
 
     // The current holder is untouched by all that.
     let current = lease_ref(&new);
@@ -247,7 +247,7 @@ async fn a_stale_fencing_token_can_change_nothing(store: Arc<dyn Store>, _db: Db
         .record_progress(&current, &started, at(35))
         .await
         .unwrap();
-    let renewed = store.renew_lease(&current, at(90)).await.unwrap();
+    let renewed = store.renew_lease(&current, at(60), at(90)).await.unwrap();
     assert_eq!(renewed.lease_expires_at, stored(at(90)));
     assert!(!renewed.stop_requested);
     let done = store
@@ -256,7 +256,7 @@ async fn a_stale_fencing_token_can_change_nothing(store: Arc<dyn Store>, _db: Db
         .unwrap();
     assert_eq!(done, FinishResult::Completed(RunOutcome::Success));
     // Once completed, no token is current.
-    lost(store.renew_lease(&current, at(99)).await.map(drop));
+    lost(store.renew_lease(&current, at(69), at(99)).await.map(drop));
 }
 
 async fn a_renewal_extends_the_lease_and_keeps_the_janitor_away(
@@ -268,7 +268,7 @@ async fn a_renewal_extends_the_lease_and_keeps_the_janitor_away(
     let worker_id = worker(&*store, None, &[PlatformKind::Web]).await;
     let leased = lease(&*store, &worker_id, 0).await;
     store
-        .renew_lease(&lease_ref(&leased), at(100))
+        .renew_lease(&lease_ref(&leased), at(70), at(100))
         .await
         .unwrap();
     assert_eq!(store.expire_leases(at(50), 10).await.unwrap(), []);
@@ -316,7 +316,7 @@ async fn a_revoked_tokens_worker_can_no_longer_report(store: Arc<dyn Store>, _db
             "{result:?}"
         );
     };
-    lost(store.renew_lease(&held, at(20)).await.map(drop));
+    lost(store.renew_lease(&held, at(0), at(20)).await.map(drop));
     lost(
         store
             .record_progress(&held, &JobProgress::default(), at(20))

@@ -40,6 +40,7 @@ fn bug(fingerprint: &str, title: &str, seconds: i64) -> NewBugOccurrence {
         reproduction_steps: "lose a life at 0 points".to_string(),
         player_number: 0,
         test_step: Some(1),
+        turn: Some(12),
         video_offset_ms: Some(1500),
         screenshot: Some("score.png".to_string()),
         trace: None,
@@ -135,6 +136,7 @@ async fn progress_writes_steps_bugs_and_logs_with_consecutive_events(
     assert_eq!(score.details.screenshot_url.as_deref(), Some("score.png"));
     assert_eq!(score.details.fingerprint, "fp_score");
     assert_eq!(score.details.video_offset_ms, Some(1500));
+    assert_eq!((score.test_step, score.turn), (Some(1), Some(12)));
 
     let events = events(&*store, &project_id, &leased.run_id).await;
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
@@ -365,7 +367,7 @@ async fn a_job_cleaning_up_goes_on_to_complete_and_a_stop_no_longer_applies(
         .await
         .unwrap();
     assert_eq!(stop, playtest_store::StopOutcome::AlreadyStopping);
-    let renewal = store.renew_lease(&lease, at(40)).await.unwrap();
+    let renewal = store.renew_lease(&lease, at(10), at(40)).await.unwrap();
     assert!(
         !renewal.stop_requested,
         "the game has ended: nothing to stop"

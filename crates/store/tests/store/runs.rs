@@ -1,4 +1,5 @@
-//! Starting runs in batches, and reading one run: its details, its bugs.
+//! Starting runs in batches, and reading one run: its details, its
+//! artifacts, its bugs.
 
 use std::sync::Arc;
 
@@ -284,6 +285,42 @@ async fn artifacts_are_listed_by_filename(store: Arc<dyn Store>, db: DbGuard) {
     );
 }
 
+async fn a_runs_artifacts_read_alone_are_those_of_its_details(store: Arc<dyn Store>, db: DbGuard) {
+    let project_id = project(&*store, "p").await;
+    let other_project = project(&*store, "q").await;
+    let run = new_run(&[1], &[]);
+    let bare = new_run(&[1], &[]);
+    store
+        .create_runs(&batch(&project_id, vec![run.clone(), bare.clone()]))
+        .await
+        .unwrap();
+    let id = &run.run_id;
+    db.execute(&format!(
+        "INSERT INTO run_artifacts (run_id, filename, blob_key, size, uploaded_at) VALUES \
+         ('{id}', 'recording.mp4', 'runs/{id}/recording.mp4', 2048, '2025-03-01T12:00:05.250000Z'), \
+         ('{id}', 'Logs.txt', 'runs/{id}/Logs.txt', 10, '2025-03-01T12:00:04.000000Z'), \
+         ('{id}', 'trace.json', 'runs/{id}/trace.json', 99, '2025-03-01T12:00:06.000000Z')"
+    ))
+    .await;
+
+    let artifacts = store.run_artifacts(&project_id, id).await.unwrap();
+    let details = store.run_details(&project_id, id).await.unwrap();
+    assert_eq!(artifacts, details.artifacts);
+    assert!(
+        store
+            .run_artifacts(&project_id, &bare.run_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for (project_id, run_id) in [(&other_project, id.as_str()), (&project_id, "nosuchrun123")] {
+        assert!(matches!(
+            store.run_artifacts(project_id, run_id).await,
+            Err(StoreError::NotFound("run"))
+        ));
+    }
+}
+
 async fn a_runs_bugs_come_in_the_order_they_were_found(store: Arc<dyn Store>, db: DbGuard) {
     let project_id = project(&*store, "p").await;
     let run = new_run(&[1], &[]);
@@ -366,5 +403,6 @@ playtest_store::backend_tests!(
     a_run_of_another_project_is_not_found,
     a_completed_run_shows_its_result_outcome_and_duration,
     artifacts_are_listed_by_filename,
+    a_runs_artifacts_read_alone_are_those_of_its_details,
     a_runs_bugs_come_in_the_order_they_were_found,
 );

@@ -40,6 +40,7 @@ fn traced_bug(fingerprint: &str, steps: &str, trace: Option<BugTrace>) -> NewBug
         reproduction_steps: steps.to_string(),
         player_number: 0,
         test_step: None,
+        turn: Some(2),
         video_offset_ms: None,
         screenshot: None,
         trace,

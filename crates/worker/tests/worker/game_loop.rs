@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use playtest_worker::{
-    GameLoopError, GameLoopReport, GameLoopRun, LogLine, SandboxLimits, Stream, Verdict, findings,
+    GameLoopEnd, GameLoopError, GameLoopReport, GameLoopRun, LogLine, SandboxLimits, Stream, bugs,
     run_game_loop,
 };
 use tokio_util::sync::CancellationToken;
@@ -77,7 +77,7 @@ impl Game {
 async fn a_game_that_exits_0_succeeds() {
     let game = Game::script("echo \"args: $*, seed: $GAME_SEED\"; exit 0");
     let (report, lines) = game.play().await;
-    assert_eq!(report.verdict, Verdict::Success);
+    assert_eq!(report.end, GameLoopEnd::Success);
     assert_eq!(lines[0].text, "args: --level 3, seed: 42");
 }
 
@@ -85,8 +85,8 @@ async fn a_game_that_exits_0_succeeds() {
 async fn a_game_that_exits_3_fails_with_code_3() {
     let game = Game::script("exit 3");
     let (report, _) = game.play().await;
-    assert_eq!(report.verdict, Verdict::Failed { exit_code: 3 });
-    assert!(findings(&report, "game.sh").is_empty());
+    assert_eq!(report.end, GameLoopEnd::Failed { exit_code: 3 });
+    assert!(bugs(&report, "game.sh").is_empty());
 }
 
 #[tokio::test]
@@ -95,13 +95,13 @@ async fn a_game_killed_by_sigsegv_is_a_crash_with_the_stderr_tail() {
         "i=0; while [ $i -lt 30 ]; do echo \"stderr line $i\" >&2; i=$((i+1)); done; echo 'about to fault' >&2; kill -SEGV $$",
     );
     let (report, _) = game.play().await;
-    let Verdict::Crashed {
+    let GameLoopEnd::Crashed {
         signal,
         signal_name,
         stderr_tail,
-    } = &report.verdict
+    } = &report.end
     else {
-        panic!("expected a crash, got {:?}", report.verdict);
+        panic!("expected a crash, got {:?}", report.end);
     };
     assert_eq!((*signal, signal_name.as_str()), (11, "SIGSEGV"));
     let tail: Vec<&str> = stderr_tail.lines().collect();
@@ -119,10 +119,10 @@ async fn a_game_that_aborts_is_a_crash_with_sigabrt() {
     let game = Game::script("echo 'assertion failed: hp >= 0' >&2; kill -ABRT $$");
     let (report, _) = game.play().await;
     assert!(
-        matches!(&report.verdict, Verdict::Crashed { signal: 6, signal_name, stderr_tail }
+        matches!(&report.end, GameLoopEnd::Crashed { signal: 6, signal_name, stderr_tail }
             if signal_name == "SIGABRT" && stderr_tail == "assertion failed: hp >= 0"),
         "{:?}",
-        report.verdict
+        report.end
     );
 }
 
@@ -141,9 +141,9 @@ async fn a_real_segmentation_fault_of_a_program_is_a_crash_with_sigsegv() {
     .await
     .unwrap();
     assert!(
-        matches!(&report.verdict, Verdict::Crashed { signal: 11, stderr_tail, .. } if stderr_tail == "reading address 0"),
+        matches!(&report.end, GameLoopEnd::Crashed { signal: 11, stderr_tail, .. } if stderr_tail == "reading address 0"),
         "{:?}",
-        report.verdict
+        report.end
     );
 }
 
@@ -152,8 +152,8 @@ async fn the_same_crash_gives_the_same_fingerprint_on_every_run() {
     let game = Game::script("echo \"pid $$ at $(date +%s%N)\" >&2; kill -SEGV $$");
     let (first, _) = game.play().await;
     let (second, _) = game.play().await;
-    let first = findings(&first, "./game.sh");
-    let second = findings(&second, "game.sh");
+    let first = bugs(&first, "./game.sh");
+    let second = bugs(&second, "game.sh");
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].fingerprint, "game_loop/crash/game.sh/SIGSEGV");
     assert_eq!(first[0].fingerprint, second[0].fingerprint);
@@ -189,7 +189,7 @@ async fn a_game_still_running_at_max_duration_times_out_and_is_killed_with_its_c
     )
     .await
     .unwrap();
-    assert_eq!(report.verdict, Verdict::TimedOut);
+    assert_eq!(report.end, GameLoopEnd::TimedOut);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "took {:?}",
@@ -201,7 +201,7 @@ async fn a_game_still_running_at_max_duration_times_out_and_is_killed_with_its_c
         "the game's background process outlived the sandbox"
     );
     assert!(game.logs().contains("[stdout] started"));
-    let found = findings(&report, "game.sh");
+    let found = bugs(&report, "game.sh");
     assert_eq!(found[0].fingerprint, "game_loop/hang/game.sh");
 }
 
@@ -219,14 +219,14 @@ async fn a_stop_request_kills_the_game_quickly() {
     })
     .await
     .unwrap();
-    assert_eq!(report.verdict, Verdict::Stopped);
+    assert_eq!(report.end, GameLoopEnd::Stopped);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "took {:?}",
         started.elapsed()
     );
     assert!(eventually(5, || !process_with("987652")).await);
-    assert!(findings(&report, "game.sh").is_empty());
+    assert!(bugs(&report, "game.sh").is_empty());
 }
 
 #[tokio::test]
@@ -237,7 +237,7 @@ async fn a_stop_requested_before_the_launch_launches_nothing() {
     let report = run_game_loop(game.run(Duration::from_secs(60)), stop, |_| {})
         .await
         .unwrap();
-    assert_eq!(report.verdict, Verdict::Stopped);
+    assert_eq!(report.end, GameLoopEnd::Stopped);
     assert!(!game.build.path().join("marker").exists());
 }
 
@@ -246,7 +246,7 @@ async fn logs_txt_holds_both_streams_marked_and_every_line_reaches_the_caller() 
     let game =
         Game::script("echo out 1; echo err 1 >&2; echo out 2; printf 'no newline at the end' >&2");
     let (report, lines) = game.play().await;
-    assert_eq!(report.verdict, Verdict::Success);
+    assert_eq!(report.end, GameLoopEnd::Success);
     let logs = game.logs();
     for expected in [
         "[stdout] out 1\n",

@@ -10,7 +10,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::{NewRun, NewRunBatch, ids};
 use playtest_types::{
     ErrorBody, Permission, ReplayRequest, ReplaySpec, StartRunData, StartRunResponse,
@@ -20,7 +19,7 @@ use serde_json::Map;
 use super::occurrence_not_found;
 use crate::auth::Caller;
 use crate::extract::OptionalJson;
-use crate::routes::runs::{initiator_of, players_of};
+use crate::routes::new_run::{initiator_of, players_of};
 use crate::{ApiError, AppState, validate};
 
 /// How long a minimisation may take unless asked otherwise: it plays the
@@ -143,7 +142,7 @@ async fn start(
     };
     let batch = NewRunBatch {
         project_id: project_id.clone(),
-        created_at: Utc::now(),
+        created_at: state.clock().now(),
         plan_execution: None,
         runs: vec![run],
     };

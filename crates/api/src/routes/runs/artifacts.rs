@@ -28,12 +28,11 @@ async fn artifacts_of(
     if !ids::is_short_id(run_id) {
         return Err(not_found());
     }
-    let record = state
+    state
         .store()
-        .run_details(&caller.project_id, run_id)
+        .run_artifacts(&caller.project_id, run_id)
         .await
-        .map_err(|err| ApiError::or_not_found(err, not_found()))?;
-    Ok(record.artifacts)
+        .map_err(|err| ApiError::or_not_found(err, not_found()))
 }
 
 /// The run's artifacts, each with a signed URL valid for the configured

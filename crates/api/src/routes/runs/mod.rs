@@ -17,7 +17,6 @@ use playtest_types::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(crate) use self::start::{initiator_of, players_of};
 use crate::auth::Caller;
 use crate::extract::ApiQuery;
 use crate::{ApiError, AppState, validate};
@@ -143,7 +142,7 @@ async fn list_run_bugs(
         .await
         .map_err(|err| ApiError::or_not_found(err, run_not_found()))?
         .into_iter()
-        .map(|occurrence| super::bugs::with_artifact_urls(occurrence, public_url, &run_id))
+        .map(|occurrence| super::evidence::with_artifact_urls(occurrence, public_url, &run_id))
         .collect();
     Ok(Json(ListBugsResponse {
         multiplayer_run_id: run_id,

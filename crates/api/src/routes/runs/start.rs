@@ -5,17 +5,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
-use playtest_store::{NewPlanExecution, NewPlayer, NewRun, NewRunBatch, StoreError, ids};
+use playtest_store::{NewPlanExecution, NewRun, NewRunBatch, StoreError, ids};
 use playtest_types::{
     DeploymentConfig, ErrorBody, Initiator, Permission, StartRunData, StartRunRequest,
-    StartRunResponse, StepGoal, Test, TestSpec,
+    StartRunResponse, Test, TestSpec,
 };
-use serde_json::json;
 
 use super::templates::render_test;
 use crate::auth::Caller;
 use crate::extract::ApiJson;
+use crate::routes::new_run::{initiator_of, players_of};
 use crate::{ApiError, AppState, validate};
 
 /// Starts a test or a test plan against a deployment config.
@@ -109,7 +108,7 @@ pub async fn start_run(
     }
     let batch = NewRunBatch {
         project_id: caller.project_id.clone(),
-        created_at: Utc::now(),
+        created_at: state.clock().now(),
         plan_execution,
         runs,
     };
@@ -131,14 +130,6 @@ pub async fn start_run(
         data,
     };
     Ok((StatusCode::CREATED, Json(body)))
-}
-
-/// Who starts a run: the caller's key.
-pub(crate) fn initiator_of(caller: &Caller) -> Initiator {
-    Initiator {
-        kind: "api_key".to_string(),
-        value: json!({"key_id": caller.key_id, "name": caller.key_name}),
-    }
 }
 
 fn not_found_as(err: StoreError, message: &str, field: &str) -> ApiError {
@@ -183,34 +174,4 @@ fn new_run(
         players: players_of(spec),
         replay: None,
     }
-}
-
-/// One player per player of the test; a test without players (a game loop,
-/// say) still has one.
-pub(crate) fn players_of(spec: &TestSpec) -> Vec<NewPlayer> {
-    if spec.players.is_empty() {
-        return vec![NewPlayer {
-            id: ids::short_id(),
-            player_number: 0,
-            test_name: spec.name.clone(),
-            steps: vec![],
-        }];
-    }
-    spec.players
-        .iter()
-        .enumerate()
-        .map(|(i, player)| NewPlayer {
-            id: ids::short_id(),
-            player_number: i as i32,
-            test_name: player.name.clone(),
-            steps: player
-                .steps
-                .iter()
-                .map(|s| StepGoal {
-                    goal: s.goal.clone(),
-                    finish_condition: s.finish_condition.clone(),
-                })
-                .collect(),
-        })
-        .collect()
 }

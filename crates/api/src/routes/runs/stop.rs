@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::StopOutcome;
 use playtest_types::{ErrorBody, Permission, StopResult, StopRunsRequest, StopRunsResponse};
 
@@ -59,7 +58,7 @@ pub async fn stop_runs(
     for (i, job_id) in request.job_ids.iter().enumerate() {
         validate::id(&format!("job_ids[{i}]"), job_id)?;
     }
-    let now = Utc::now();
+    let now = state.clock().now();
     let mut results = Vec::with_capacity(request.job_ids.len());
     for job_id in request.job_ids {
         let outcome = state

@@ -10,7 +10,6 @@
 //! lost can retry.
 
 use axum::Json;
-use chrono::Utc;
 use playtest_blob::{CompletedPart, MAX_PARTS};
 use playtest_store::{BuildRecord, CompletedFile, StoreError, UploadKind};
 use playtest_types::{CompleteUploadRequest, CompleteUploadResponse, Permission};
@@ -40,7 +39,7 @@ pub async fn complete(
     let Some(upload) = &record.upload else {
         return Ok(completed(record.build.id));
     };
-    if upload.expires_at <= Utc::now() {
+    if upload.expires_at <= state.clock().now() {
         return Err(expired());
     }
     let file = match &upload.kind {
@@ -60,7 +59,12 @@ pub async fn complete(
     };
     match state
         .store()
-        .finish_upload(&caller.project_id, &record.build.id, &file, Utc::now())
+        .finish_upload(
+            &caller.project_id,
+            &record.build.id,
+            &file,
+            state.clock().now(),
+        )
         .await
     {
         Ok(build) => {

@@ -2,7 +2,7 @@
 //! to send its bytes.
 
 use axum::Json;
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Duration as ChronoDuration;
 use playtest_store::{NewBuild, PendingUpload, Reservation, StorageRules, UploadKind, ids};
 use playtest_types::{InitiateUploadRequest, InitiateUploadResponse, Permission};
 
@@ -47,7 +47,7 @@ pub async fn initiate(
             total_parts,
         },
     };
-    let now = Utc::now();
+    let now = state.clock().now();
     let new_build = NewBuild {
         id: build_id.clone(),
         project_id: caller.project_id.clone(),

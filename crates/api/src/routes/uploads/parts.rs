@@ -4,7 +4,6 @@
 //! sharing its key.
 
 use axum::Json;
-use chrono::Utc;
 use playtest_blob::MAX_PARTS;
 use playtest_store::{BuildRecord, UploadKind};
 use playtest_types::{PartUrl, UploadPartsQuery, UploadPartsResponse};
@@ -56,7 +55,7 @@ async fn pending_upload(
         .filter(|record| record.blob_key == object_key)
         .ok_or_else(unknown_upload)?;
     match &record.upload {
-        Some(upload) if upload.expires_at > Utc::now() => Ok(record),
+        Some(upload) if upload.expires_at > state.clock().now() => Ok(record),
         _ => Err(ApiError::UploadNotFound(
             "The upload has expired; start a new upload".into(),
         )),

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use playtest_store::{JobFinish, LeaseRef, LeasedJob};
 use playtest_types::{
     AssignedAsset, AssignedBuild, BuildStatus, ErrorBody, JobAssignment, LeaseJobRequest,
@@ -68,7 +67,7 @@ pub async fn lease_job(
                     outcome: RunOutcome::Error,
                     artifacts: vec![],
                     reason: Some(reason),
-                    at: Utc::now(),
+                    at: state.clock().now(),
                 };
                 state.store().finish_job(&lease, &finish).await?;
                 if left.is_zero() {
@@ -113,7 +112,7 @@ async fn assignment(
                     )
                     .await?;
                 store
-                    .touch_build(&work.project_id, build_id, Utc::now())
+                    .touch_build(&work.project_id, build_id, state.clock().now())
                     .await?;
                 Some(AssignedBuild {
                     id: record.build.id,

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::{ArtifactRecord, JobFinish, JobProgress, LeaseRef, NewBugOccurrence, ids};
 use playtest_types::{
     ArtifactUploadRequest, ArtifactUploadUrl, CompleteJobRequest, CompleteJobResponse, ErrorBody,
@@ -56,9 +55,10 @@ pub async fn heartbeat(
     ApiJson(proof): ApiJson<LeaseProof>,
 ) -> Result<Json<JobControl>, ApiError> {
     let lease = lease_of(&state, &caller, &worker_id, &job_id, proof.fencing_token).await?;
+    let now = state.clock().now();
     let renewal = state
         .store()
-        .renew_lease(&lease, state.scheduler().renewed_until())
+        .renew_lease(&lease, now, state.scheduler().renewed_until(now))
         .await?;
     Ok(Json(JobControl {
         lease_expires_at: renewal.lease_expires_at,
@@ -96,7 +96,7 @@ pub async fn report(
             format!("send at most {MAX_ITEMS} steps and {MAX_ITEMS} bugs per report"),
         ));
     }
-    let now = Utc::now();
+    let now = state.clock().now();
     let mut bugs = Vec::with_capacity(report.bugs.len());
     for (index, bug) in report.bugs.into_iter().enumerate() {
         validate::text(
@@ -128,6 +128,7 @@ pub async fn report(
             reproduction_steps: bug.reproduction_steps,
             player_number: bug.player_number,
             test_step: bug.test_step,
+            turn: bug.turn,
             video_offset_ms: bug.video_offset_ms,
             screenshot: bug.screenshot,
             trace: bug.trace,
@@ -184,9 +185,10 @@ pub async fn artifact_upload_url(
 ) -> Result<Json<ArtifactUploadUrl>, ApiError> {
     let lease = lease_of(&state, &caller, &worker_id, &job_id, request.fencing_token).await?;
     validate::plain_file_name("filename", &request.filename)?;
+    let now = state.clock().now();
     state
         .store()
-        .renew_lease(&lease, state.scheduler().renewed_until())
+        .renew_lease(&lease, now, state.scheduler().renewed_until(now))
         .await?;
     let work = state.store().run_work(&job_id).await?;
     let key = artifact_key(&work.project_id, &work.run_id, &request.filename);
@@ -234,7 +236,7 @@ pub async fn complete_job(
                 filename: filename.clone(),
                 blob_key,
                 size: object.size as i64,
-                uploaded_at: Utc::now(),
+                uploaded_at: state.clock().now(),
             });
         }
     }
@@ -242,7 +244,7 @@ pub async fn complete_job(
         outcome: request.outcome,
         artifacts,
         reason: request.reason,
-        at: Utc::now(),
+        at: state.clock().now(),
     };
     let result = state.store().finish_job(&lease, &finish).await?;
     let retried = matches!(result, playtest_store::FinishResult::Retried);

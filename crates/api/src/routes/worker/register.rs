@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 use playtest_store::{NewWorker, ids};
 use playtest_types::{ErrorBody, RegisterWorkerRequest, Worker};
 
@@ -52,7 +51,7 @@ pub async fn register_worker(
             platforms,
             slots: request.slots,
             version: request.version,
-            registered_at: Utc::now(),
+            registered_at: state.clock().now(),
         })
         .await?;
     tracing::info!(worker_id = %record.id, name = %record.name, "worker registered");

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use playtest_types::{
-    BugCategory, JobStatus, RunOptions, RunOutcome, RunResult, RunState, Severity, StartRunRequest,
+    BugCategory, JobStatus, RunOptions, RunOutcome, RunResult, Severity, StartRunRequest,
     StepResult, StepState, StopRunsRequest, TestItem, TestPlanSpec,
 };
 
@@ -113,8 +113,18 @@ on_both_backends! {
         let test = game_loop_test(&app, "long", 120).await;
         let config = linux_config(&app, &build).await;
         let (job_id, run_id) = start(&app, &test, &config, 3).await;
-        wait_for(&app, &run_id, "running", |run| run.run.state == RunState::Running).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The game is running once its first line is logged.
+        let mut events = app.admin.run_events(&run_id, 0).await.unwrap();
+        loop {
+            let event = tokio::time::timeout(Duration::from_secs(30), events.next())
+                .await
+                .expect("the game starts within 30 s")
+                .unwrap()
+                .expect("the run goes on until stopped");
+            if event.data.get("line").and_then(|line| line.as_str()) == Some("started") {
+                break;
+            }
+        }
         let asked = Instant::now();
         app.admin.stop_runs(&StopRunsRequest { job_ids: vec![job_id] }).await.unwrap();
         let run = completed(&app, &run_id).await;
@@ -122,9 +132,10 @@ on_both_backends! {
         assert_eq!(run.run.outcome, Some(RunOutcome::Stopped), "{run:#?}");
         assert!(took < Duration::from_secs(2), "the stop took {took:?}");
         // A user's stop is final: no retry, although retries were allowed.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let again = app.admin.get_run(&run_id).await.unwrap();
-        assert_eq!(again.run.state, RunState::Completed);
+        // A retry is decided in the transaction that ends the attempt, so
+        // a run seen completed was not retried (a retried one is queued
+        // again instead, and never shows as completed).
+        assert_eq!(run.run.job_status, JobStatus::Completed, "{run:#?}");
     }
 
     async fn a_job_no_worker_can_drive_says_why_it_waits(backend) {

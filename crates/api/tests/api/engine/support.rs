@@ -36,9 +36,10 @@ impl Drop for TestWorker {
 
 /// Starts a worker with `slots` slots serving every project.
 pub async fn worker(app: &TestApp, slots: u32) -> TestWorker {
-    let (_, token) = keys::issue_worker_token(app.store.as_ref(), "test worker", None)
-        .await
-        .unwrap();
+    let (_, token) =
+        keys::issue_worker_token(app.store.as_ref(), "test worker", None, chrono::Utc::now())
+            .await
+            .unwrap();
     let dir = tempfile::TempDir::new().unwrap();
     let settings = playtest_worker::WorkerSettings {
         server_url: app.base.clone(),

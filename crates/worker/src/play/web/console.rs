@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use playtest_agent::{Affordances, ConsoleLevel, Driver, DriverError, GameEvent, Observation};
+use playtest_agent::{
+    Affordances, ConsoleLevel, Driver, DriverError, GameEvent, Observation, TimingProfile,
+};
 use playtest_types::{Action, LogStream};
 
 use super::log_file::LogFile;
@@ -76,6 +78,10 @@ impl<'a> ConsoleTap<'a> {
 impl Driver for ConsoleTap<'_> {
     fn viewport(&self) -> (u32, u32) {
         self.inner.viewport()
+    }
+
+    fn timing(&self) -> TimingProfile {
+        self.inner.timing()
     }
 
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {

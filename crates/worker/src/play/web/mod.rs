@@ -14,8 +14,8 @@
 //! `logs.txt` (the game's console and the agent's lines), `trace.json`,
 //! `state-graph.json` and `coverage.json` (discovery), and a screenshot per
 //! bug and per verification step. One module per kind of play:
-//! [`verification`], [`discovery`], [`replay`]; [`sink`] reports what the
-//! agent finds, [`console`] and [`log_file`] keep the game's console.
+//! `verification`, `discovery`, `replay`; `sink` reports what the agent
+//! finds, `console` and `log_file` keep the game's console.
 //!
 //! Verdicts: a verification run succeeds when every step passes; a
 //! discovery run fails when it found a critical bug (a crash or a hang) and
@@ -34,15 +34,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use playtest_agent::{AgentError, SessionSettings};
-use playtest_driver_web::{WebDriver, WebLaunch};
+use playtest_driver_web::{PROFILE_DIR, SandboxedBrowser, WebDriver, WebLaunch};
 use playtest_types::{RunOutcome, TestType};
 use serde::Serialize;
 
 use super::{Play, Played};
-use crate::browser_sandbox::{PROFILE_DIR, SandboxedBrowser};
-use crate::sandbox::Sandbox;
 use console::ConsoleTap;
 use log_file::LogFile;
+use playtest_sandbox::Sandbox;
 use sink::ReportSink;
 
 pub async fn play(play: &Play<'_>) -> Played {

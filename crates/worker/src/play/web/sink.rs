@@ -113,6 +113,7 @@ impl<'a> ReportSink<'a> {
             reproduction_steps: finding.reproduction_steps,
             player_number: 0,
             test_step: finding.test_step,
+            turn: Some(i32::try_from(finding.turn).unwrap_or(i32::MAX)),
             video_offset_ms: finding.video_offset.map(|d| d.as_millis() as i64),
             screenshot,
             trace: Some(finding.trace),

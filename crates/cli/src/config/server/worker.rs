@@ -1,0 +1,162 @@
+//! The flags of `playtest worker` (a worker process on any machine that
+//! can reach the server) and what a worker inside `playtest serve` uses.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use playtest_types::{PlatformKind, Secret};
+use playtest_worker::{SandboxLimits, WebTools, WorkerSettings};
+
+use super::storage::parse_size;
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// URL of the playtest server
+    #[arg(
+        long,
+        env = "PLAYTEST_SERVER",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub server: String,
+    /// Worker token (`playtest workers token create`)
+    #[arg(
+        long,
+        env = "PLAYTEST_WORKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        value_parser = parse_token
+    )]
+    pub token: Secret,
+    /// How the worker is listed in `playtest workers list` [default: the host name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Jobs run at once
+    #[arg(long, env = "PLAYTEST_WORKER_SLOTS", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub slots: u32,
+    /// Where builds are cached and runs play
+    #[arg(
+        long,
+        env = "PLAYTEST_WORKER_DIR",
+        value_name = "DIR",
+        default_value = "./playtest-worker"
+    )]
+    pub work_dir: PathBuf,
+    #[command(flatten)]
+    pub limits: GameLimitArgs,
+}
+
+/// Limits every game runs under, for `playtest worker` and `serve --workers`.
+#[derive(Debug, Clone, Args)]
+pub struct GameLimitArgs {
+    /// CPU seconds a game process may use [default: 3600]
+    #[arg(long, env = "PLAYTEST_GAME_CPU_SECONDS", value_name = "S")]
+    pub game_cpu_seconds: Option<u64>,
+    /// Memory a game process may allocate [default: 8GiB]
+    #[arg(long, env = "PLAYTEST_GAME_MEMORY", value_name = "SIZE", value_parser = parse_size)]
+    pub game_memory: Option<u64>,
+    /// A game loop's time limit when neither the test nor the run sets one [default: 600]
+    #[arg(long, env = "PLAYTEST_GAME_MAX_SECONDS", value_name = "S")]
+    pub game_max_seconds: Option<u64>,
+    /// Chromium, which plays web builds [default: Debian's, when installed]
+    #[arg(long, env = "PLAYTEST_CHROMIUM", value_name = "PATH")]
+    pub chromium: Option<PathBuf>,
+    /// ffmpeg, which records web runs as H.264 [default: /usr/bin/ffmpeg, when installed]
+    #[arg(long, env = "PLAYTEST_FFMPEG", value_name = "PATH")]
+    pub ffmpeg: Option<PathBuf>,
+}
+
+impl GameLimitArgs {
+    /// The worker settings for a worker of `server` with `token`, `slots`
+    /// slots, working in `work_dir`.
+    pub fn worker_settings(
+        &self,
+        server_url: String,
+        token: Secret,
+        name: String,
+        slots: u32,
+        work_dir: PathBuf,
+    ) -> WorkerSettings {
+        let defaults = SandboxLimits::default();
+        let web = self.web_tools();
+        let mut platforms = vec![PlatformKind::Linux];
+        if web.is_some() {
+            platforms.push(PlatformKind::Web);
+        }
+        WorkerSettings {
+            server_url,
+            token,
+            name,
+            platforms,
+            web,
+            slots,
+            work_dir,
+            limits: SandboxLimits {
+                cpu_seconds: self.game_cpu_seconds.unwrap_or(defaults.cpu_seconds),
+                memory_bytes: self.game_memory.unwrap_or(defaults.memory_bytes),
+                ..defaults
+            },
+            lease_wait: Duration::from_secs(30),
+            default_max_duration: Duration::from_secs(self.game_max_seconds.unwrap_or(600)),
+        }
+    }
+}
+
+impl GameLimitArgs {
+    /// The web driver's tools, `None` (no web platform) when Chromium is
+    /// not there. A named Chromium that does not exist is still taken, so
+    /// its jobs fail saying so rather than going to no worker at all.
+    fn web_tools(&self) -> Option<WebTools> {
+        let chromium = match &self.chromium {
+            Some(path) => path.clone(),
+            None => {
+                let found = playtest_worker::default_chromium();
+                if !found.is_file() {
+                    tracing::info!(
+                        "no Chromium at {}: this worker plays no web builds (install Debian's chromium, or pass --chromium)",
+                        found.display()
+                    );
+                    return None;
+                }
+                found
+            }
+        };
+        let ffmpeg = match &self.ffmpeg {
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from("/usr/bin/ffmpeg")).filter(|path| path.is_file()),
+        };
+        if ffmpeg.is_none() {
+            tracing::info!(
+                "no ffmpeg: web runs are not recorded (install Debian's ffmpeg, or pass --ffmpeg)"
+            );
+        }
+        Some(WebTools { chromium, ffmpeg })
+    }
+}
+
+fn parse_token(given: &str) -> Result<Secret, String> {
+    Ok(Secret::new(given.trim()))
+}
+
+impl WorkerArgs {
+    pub fn settings(&self) -> WorkerSettings {
+        let name = self.name.clone().unwrap_or_else(host_name);
+        self.limits.worker_settings(
+            self.server.trim_end_matches('/').to_string(),
+            self.token.clone(),
+            name,
+            self.slots,
+            self.work_dir.clone(),
+        )
+    }
+}
+
+/// The machine's name, for a worker that was not given one.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "worker".to_string())
+}
