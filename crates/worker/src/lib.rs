@@ -53,6 +53,6 @@ pub use play::game_loop::runner::{
 };
 pub use playtest_driver_web::default_chromium;
 pub use playtest_sandbox::{Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits};
-pub use settings::{WebTools, WorkerSettings};
+pub use settings::{NativeTools, WebTools, WorkerSettings};
 pub use signal::signal_name;
 pub use unpack::{ArchiveFormat, Refusal, UnpackError, UnpackLimits, Unpacked, unpack};

@@ -21,6 +21,9 @@ pub struct WorkerSettings {
     /// The web driver's programs; `None` when this worker plays no web
     /// builds.
     pub web: Option<WebTools>,
+    /// The native driver's programs; `None` when this worker plays native
+    /// builds only as game loops (launched and judged by how they end).
+    pub native: Option<NativeTools>,
     /// Jobs run at once.
     pub slots: u32,
     /// Builds cache (`<dir>/builds`) and per-run folders (`<dir>/runs`).
@@ -37,6 +40,15 @@ pub struct WorkerSettings {
 pub struct WebTools {
     /// Chromium's binary (run inside the sandbox, so under `/usr`).
     pub chromium: PathBuf,
+    /// ffmpeg, on the host; `None`: runs are not recorded.
+    pub ffmpeg: Option<PathBuf>,
+}
+
+/// The programs the native driver runs.
+#[derive(Debug, Clone)]
+pub struct NativeTools {
+    /// Xvfb, on the host: one virtual display per game.
+    pub xvfb: PathBuf,
     /// ffmpeg, on the host; `None`: runs are not recorded.
     pub ffmpeg: Option<PathBuf>,
 }

@@ -47,6 +47,7 @@ pub async fn worker(app: &TestApp, slots: u32) -> TestWorker {
         name: "test worker".into(),
         platforms: vec![PlatformKind::Linux],
         web: None,
+        native: None,
         slots,
         work_dir: dir.path().to_path_buf(),
         limits: playtest_worker::SandboxLimits::default(),

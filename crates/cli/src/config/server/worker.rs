@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use playtest_types::{PlatformKind, Secret};
-use playtest_worker::{SandboxLimits, WebTools, WorkerSettings};
+use playtest_worker::{NativeTools, SandboxLimits, WebTools, WorkerSettings};
 
 use super::storage::parse_size;
 
@@ -62,9 +62,12 @@ pub struct GameLimitArgs {
     /// Chromium, which plays web builds [default: Debian's, when installed]
     #[arg(long, env = "PLAYTEST_CHROMIUM", value_name = "PATH")]
     pub chromium: Option<PathBuf>,
-    /// ffmpeg, which records web runs as H.264 [default: /usr/bin/ffmpeg, when installed]
+    /// ffmpeg, which records runs as H.264 [default: /usr/bin/ffmpeg, when installed]
     #[arg(long, env = "PLAYTEST_FFMPEG", value_name = "PATH")]
     pub ffmpeg: Option<PathBuf>,
+    /// Xvfb, the virtual display native games are played on [default: /usr/bin/Xvfb, when installed]
+    #[arg(long, env = "PLAYTEST_XVFB", value_name = "PATH")]
+    pub xvfb: Option<PathBuf>,
 }
 
 impl GameLimitArgs {
@@ -80,6 +83,7 @@ impl GameLimitArgs {
     ) -> WorkerSettings {
         let defaults = SandboxLimits::default();
         let web = self.web_tools();
+        let native = self.native_tools();
         let mut platforms = vec![PlatformKind::Linux];
         if web.is_some() {
             platforms.push(PlatformKind::Web);
@@ -90,6 +94,7 @@ impl GameLimitArgs {
             name,
             platforms,
             web,
+            native,
             slots,
             work_dir,
             limits: SandboxLimits {
@@ -122,16 +127,48 @@ impl GameLimitArgs {
                 found
             }
         };
+        Some(WebTools {
+            chromium,
+            ffmpeg: self.ffmpeg(),
+        })
+    }
+
+    /// The native driver's tools, `None` (native builds only as game
+    /// loops) when Xvfb is not there. A named Xvfb is taken as for
+    /// Chromium.
+    fn native_tools(&self) -> Option<NativeTools> {
+        let xvfb = match &self.xvfb {
+            Some(path) => path.clone(),
+            None => {
+                let found = PathBuf::from("/usr/bin/Xvfb");
+                if !found.is_file() {
+                    tracing::info!(
+                        "no Xvfb at {}: this worker plays native builds only as game loops (install Debian's xvfb, or pass --xvfb)",
+                        found.display()
+                    );
+                    return None;
+                }
+                found
+            }
+        };
+        Some(NativeTools {
+            xvfb,
+            ffmpeg: self.ffmpeg(),
+        })
+    }
+
+    /// ffmpeg, which records runs; `None` (logged) when it is not there.
+    fn ffmpeg(&self) -> Option<PathBuf> {
         let ffmpeg = match &self.ffmpeg {
             Some(path) => Some(path.clone()),
             None => Some(PathBuf::from("/usr/bin/ffmpeg")).filter(|path| path.is_file()),
         };
         if ffmpeg.is_none() {
             tracing::info!(
-                "no ffmpeg: web runs are not recorded (install Debian's ffmpeg, or pass --ffmpeg)"
+                "no ffmpeg: runs are not recorded (install Debian's ffmpeg, or pass --ffmpeg)"
             );
         }
-        Some(WebTools { chromium, ffmpeg })
+        ffmpeg
     }
 }
 
