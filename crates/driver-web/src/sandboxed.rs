@@ -45,6 +45,7 @@ impl BrowserLauncher for SandboxedBrowser {
             args: args.to_vec(),
             env: Default::default(),
             limits: self.limits.clone(),
+            shared: Vec::new(),
         };
         self.sandbox
             .command(&launch)

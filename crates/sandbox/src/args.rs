@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::launch::{GAME_DIR, SandboxLimits};
+use crate::launch::{GAME_DIR, SandboxLimits, Shared};
 
 /// The uid and gid of the program inside.
 const SANDBOX_ID: &str = "1000";
@@ -40,7 +40,7 @@ pub(crate) fn prlimit_args(limits: &SandboxLimits) -> Vec<String> {
     ]
 }
 
-pub(crate) fn bwrap_args(game_dir: &Path) -> Vec<String> {
+pub(crate) fn bwrap_args(game_dir: &Path, shared: &[Shared]) -> Vec<String> {
     let mut args: Vec<String> = [
         "--unshare-all",
         "--unshare-user",
@@ -96,6 +96,14 @@ pub(crate) fn bwrap_args(game_dir: &Path) -> Vec<String> {
     );
     args.push(game_dir.to_string_lossy().into_owned());
     args.push(GAME_DIR.into());
+    // After `--tmpfs /tmp`, so they are mounted on top of it.
+    for path in shared {
+        args.extend([
+            "--bind".into(),
+            path.host.to_string_lossy().into_owned(),
+            path.inside.clone(),
+        ]);
+    }
     args.extend(["--remount-ro", "/", "--chdir", GAME_DIR].map(String::from));
     args
 }

@@ -27,6 +27,20 @@ impl Exit {
     }
 }
 
+impl std::fmt::Display for Exit {
+    /// `exited with code 3`, `was killed by SIGSEGV (signal 11)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exit::Code(code) => write!(f, "exited with code {code}"),
+            Exit::Signal(signal) => write!(
+                f,
+                "was killed by {} (signal {signal})",
+                crate::signal_name(*signal)
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

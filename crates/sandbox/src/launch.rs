@@ -49,4 +49,16 @@ pub struct Launch {
     /// Set on top of `PATH` and `HOME=/tmp` (and may replace them).
     pub env: BTreeMap<String, String>,
     pub limits: SandboxLimits,
+    /// Host files or sockets shown inside, read-write, each at its own
+    /// path (an X display's socket, say). Nothing else of the host is.
+    pub shared: Vec<Shared>,
+}
+
+/// One host path shown inside the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared {
+    pub host: PathBuf,
+    /// Where it is inside: an absolute path under `/tmp` (the only place
+    /// inside that can hold new mount points besides the build folder).
+    pub inside: String,
 }

@@ -16,8 +16,10 @@
 //!   host has merged them into `/usr`); a few files of `/etc` the dynamic
 //!   loader and fonts need, read-only; a new `/proc`; a minimal read-only
 //!   `/dev` (null, zero, random, tty, pts...) with an empty in-memory
-//!   `/dev/shm`; an empty in-memory `/tmp`; and the build folder, read-write, at
-//!   [`GAME_DIR`], which is also the working directory. Nothing else of the
+//!   `/dev/shm`; an empty in-memory `/tmp`; the build folder, read-write,
+//!   at [`GAME_DIR`], which is also the working directory; and the host
+//!   paths the caller shares ([`Shared`]: a native game's X display
+//!   socket). Nothing else of the
 //!   host exists inside (no `/root`, `/home`, `/work`, `/etc/passwd`);
 //! - an environment of only `PATH`, `HOME=/tmp` and what the caller gives;
 //! - its own session (`--new-session`: no TIOCSTI into the worker's
@@ -33,6 +35,7 @@ mod args;
 mod error;
 mod exit;
 mod launch;
+mod signal;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,7 +45,8 @@ use tokio::process::Command;
 
 pub use error::SandboxError;
 pub use exit::Exit;
-pub use launch::{GAME_DIR, Launch, SandboxLimits};
+pub use launch::{GAME_DIR, Launch, SandboxLimits, Shared};
+pub use signal::signal_name;
 
 use args::{PATH, bwrap_args, prlimit_args};
 
@@ -123,6 +127,7 @@ impl Sandbox {
             args: vec![],
             env: BTreeMap::new(),
             limits: SandboxLimits::default(),
+            shared: Vec::new(),
         };
         let output =
             self.command(&launch)?
@@ -155,7 +160,7 @@ impl Sandbox {
         let mut command = Command::new(&self.prlimit);
         command.args(prlimit_args(&launch.limits));
         command.arg("--").arg(&self.bwrap);
-        command.args(bwrap_args(&dir));
+        command.args(bwrap_args(&dir, &launch.shared));
         command.arg("--").arg(&launch.program).args(&launch.args);
         command
             .env_clear()

@@ -26,6 +26,7 @@ async fn run_in(dir: &std::path::Path, script: &str, limits: SandboxLimits) -> O
         args: vec!["-c".into(), script.into()],
         env: BTreeMap::from([("GAME_MODE".into(), "test".into())]),
         limits,
+        shared: Vec::new(),
     };
     let command = Sandbox::new().command(&launch).unwrap().output();
     tokio::time::timeout(Duration::from_secs(60), command)

@@ -297,6 +297,15 @@ fn validate(build: &BuildToFetch) -> Result<()> {
     Ok(())
 }
 
+/// Copies an unpacked build (`from`, in the cache) into the folder
+/// `into`, made if missing, as [`BuildCache::run_copy`] does; a native
+/// game's restart lays its folder anew with it.
+pub fn copy_build(from: &Path, into: &Path) -> Result<()> {
+    fs::create_dir_all(into).map_err(io_at(into))?;
+    fs::set_permissions(into, Permissions::from_mode(0o700)).map_err(io_at(into))?;
+    copy_tree(from, into)
+}
+
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).map_err(io_at(from))? {
         let entry = entry.map_err(io_at(from))?;

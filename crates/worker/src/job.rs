@@ -120,7 +120,7 @@ impl JobRunner {
         reporter.started();
         let Some(player) = Player::for_job(job) else {
             return Completion::error(format!(
-                "this worker cannot play a {} test on {}: it plays game_loop tests of linux builds and verification and discovery tests of web builds",
+                "this worker cannot play a {} test on {}: it plays game_loop, verification and discovery tests of linux builds and verification and discovery tests of web builds",
                 job.test.test_type.as_str(),
                 job.platform.as_str(),
             ));
@@ -132,8 +132,8 @@ impl JobRunner {
                 job.platform.as_str()
             ));
         }
-        let game_dir = match self.prepare_build(job, reporter, run_dir).await {
-            Ok(dir) => dir,
+        let (build_dir, game_dir) = match self.prepare_build(job, reporter, run_dir).await {
+            Ok(dirs) => dirs,
             Err(reason) => return Completion::error(reason),
         };
         let play = Play {
@@ -142,13 +142,14 @@ impl JobRunner {
             stop,
             run_dir,
             game_dir,
+            build_dir,
             max_duration: self.max_duration(job),
             settings: &self.settings,
             client: &self.client,
         };
         let played = match player {
             Player::GameLoop => crate::play::game_loop::play(&play).await,
-            Player::Web => crate::play::web::play(&play).await,
+            Player::Agent(platform) => crate::play::agent::play(&play, platform).await,
         };
         reporter.cleaning_up();
         let artifacts =
@@ -161,13 +162,14 @@ impl JobRunner {
     }
 
     /// Fetches the build (or takes it from the cache) and gives this run
-    /// its own copy; the copy's folder, or why it could not be made.
+    /// its own copy: the cache's folder and the copy's, or why they could
+    /// not be made.
     async fn prepare_build(
         &self,
         job: &JobAssignment,
         reporter: &Reporter,
         run_dir: &Path,
-    ) -> Result<PathBuf, String> {
+    ) -> Result<(PathBuf, PathBuf), String> {
         let Some(build) = &job.build else {
             return Err(
                 "the run has no build: set build_id on the deployment config, or pass --build to playtest run".into(),
@@ -201,7 +203,7 @@ impl JobRunner {
         self.cache
             .run_copy(&prepared, &game_dir)
             .map_err(|err| format!("could not copy the build for this run: {err}"))?;
-        Ok(game_dir)
+        Ok((prepared.dir, game_dir))
     }
 
     /// The game's time limit (see [`time_limit`]), else the worker's default.

@@ -22,7 +22,7 @@
 //! - [`job`]: one job's life (heartbeats, build, play, artifacts,
 //!   complete);
 //! - [`play`]: which player a job needs, and the players ([`play::game_loop`],
-//!   [`play::web`]);
+//!   [`play::agent`] on the web or the native driver);
 //! - [`reporter`]: ships a job's logs, steps and bugs in batches.
 //!
 //! Errors. The self-contained parts return their own `thiserror` enum that
@@ -43,16 +43,17 @@ pub mod play;
 pub mod reporter;
 pub mod service;
 mod settings;
-pub mod signal;
 pub mod unpack;
 
-pub use build_cache::{BuildCache, BuildCacheError, BuildToFetch, PreparedBuild};
+pub use build_cache::{BuildCache, BuildCacheError, BuildToFetch, PreparedBuild, copy_build};
 pub use play::game_loop::bugs::{GameLoopBug, bugs};
 pub use play::game_loop::runner::{
     GameLoopEnd, GameLoopError, GameLoopReport, GameLoopRun, LogLine, Stream, run_game_loop,
 };
+pub use playtest_driver_native::DEBIAN_FAKETIME;
 pub use playtest_driver_web::default_chromium;
-pub use playtest_sandbox::{Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits};
+pub use playtest_sandbox::{
+    Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits, signal_name,
+};
 pub use settings::{NativeTools, WebTools, WorkerSettings};
-pub use signal::signal_name;
 pub use unpack::{ArchiveFormat, Refusal, UnpackError, UnpackLimits, Unpacked, unpack};

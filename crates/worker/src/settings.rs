@@ -51,4 +51,7 @@ pub struct NativeTools {
     pub xvfb: PathBuf,
     /// ffmpeg, on the host; `None`: runs are not recorded.
     pub ffmpeg: Option<PathBuf>,
+    /// libfaketime, preloaded into games so their clock starts at a fixed
+    /// moment; `None`: games see the real time.
+    pub faketime: Option<PathBuf>,
 }

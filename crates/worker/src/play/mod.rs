@@ -1,7 +1,8 @@
 //! Playing one test once the build is ready: which player a job needs, and
 //! what every player is given and gives back. [`game_loop`] judges a native
-//! program by how it ends; [`web`] drives a web build in Chromium with an
-//! agent (scripted, explorer, or a bug's replay).
+//! program by how it ends; [`agent`] plays a build with an agent
+//! (scripted, explorer, or a bug's replay) on the web driver (Chromium) or
+//! the native one (Xvfb).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,14 +14,16 @@ use tokio_util::sync::CancellationToken;
 use crate::WorkerSettings;
 use crate::reporter::Reporter;
 
+pub mod agent;
 pub mod game_loop;
-pub mod web;
+
+pub use agent::Platform;
 
 /// The kinds of play this worker knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Player {
     GameLoop,
-    Web,
+    Agent(Platform),
 }
 
 impl Player {
@@ -30,8 +33,16 @@ impl Player {
             (PlatformKind::Linux, TestType::GameLoop) if job.replay.is_none() => {
                 Some(Player::GameLoop)
             }
-            (PlatformKind::Web, TestType::Verification | TestType::Discovery) => Some(Player::Web),
-            (PlatformKind::Web, _) if job.replay.is_some() => Some(Player::Web),
+            (PlatformKind::Web, TestType::Verification | TestType::Discovery) => {
+                Some(Player::Agent(Platform::Web))
+            }
+            (PlatformKind::Web, _) if job.replay.is_some() => Some(Player::Agent(Platform::Web)),
+            (PlatformKind::Linux, TestType::Verification | TestType::Discovery) => {
+                Some(Player::Agent(Platform::Native))
+            }
+            (PlatformKind::Linux, _) if job.replay.is_some() => {
+                Some(Player::Agent(Platform::Native))
+            }
             _ => None,
         }
     }
@@ -48,6 +59,9 @@ pub struct Play<'a> {
     pub run_dir: &'a Path,
     /// This run's writable copy of the unpacked build.
     pub game_dir: PathBuf,
+    /// The unpacked build in the worker's cache, which `game_dir` copies:
+    /// read it, never write it.
+    pub build_dir: PathBuf,
     pub max_duration: Duration,
     pub settings: &'a WorkerSettings,
     pub client: &'a WorkerClient,

@@ -151,9 +151,17 @@ impl GameLimitArgs {
                 found
             }
         };
+        let faketime = PathBuf::from(playtest_worker::DEBIAN_FAKETIME);
+        if !faketime.is_file() {
+            tracing::info!(
+                "no libfaketime at {}: native games see the real time (install Debian's faketime)",
+                faketime.display()
+            );
+        }
         Some(NativeTools {
             xvfb,
             ffmpeg: self.ffmpeg(),
+            faketime: Some(faketime).filter(|path| path.is_file()),
         })
     }
 

@@ -24,8 +24,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument};
 
-use crate::signal::signal_name;
 use output::Sink;
+use playtest_sandbox::signal_name;
 use playtest_sandbox::{Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits};
 
 /// How long the output of an ended game may take to drain.
@@ -129,6 +129,7 @@ pub async fn run_game_loop(
         args: run.args.clone(),
         env: run.env.clone(),
         limits: run.limits.clone(),
+        shared: Vec::new(),
     };
     let started = Instant::now();
     let mut child = sandbox

@@ -1,5 +1,7 @@
-//! The web player: a web build in headless Chromium (in the game sandbox),
-//! played by the agent the job asks for:
+//! Playing with an agent: a build played on a driver by the agent the job
+//! asks for. The driver is the web one (headless Chromium, `web`) or the
+//! native one (the game on its own Xvfb display, `native`); everything
+//! else is the same for both:
 //!
 //! - `verification` tests: the scripted agent plays each step's actions and
 //!   checks its expected results;
@@ -26,101 +28,72 @@ mod assets;
 mod console;
 mod discovery;
 mod log_file;
+mod native;
 mod replay;
 mod sink;
 mod verification;
+mod web;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use playtest_agent::{AgentError, SessionSettings};
-use playtest_driver_web::{PROFILE_DIR, SandboxedBrowser, WebDriver, WebLaunch};
-use playtest_types::{RunOutcome, TestType};
+use playtest_agent::{AgentError, Driver, SessionSettings};
+use playtest_driver_native::NativeDriver;
+use playtest_driver_web::WebDriver;
+use playtest_types::{LogStream, RunOutcome, TestType};
 use serde::Serialize;
 
 use super::{Play, Played};
 use console::ConsoleTap;
 use log_file::LogFile;
-use playtest_sandbox::Sandbox;
 use sink::ReportSink;
 
-pub async fn play(play: &Play<'_>) -> Played {
-    let Some(tools) = &play.settings.web else {
-        return Played::error(
-            "this worker has no Chromium: install Debian's chromium on it, or pass --chromium",
-        );
-    };
+/// Which driver a build is played on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Web,
+    Native,
+}
+
+pub async fn play(play: &Play<'_>, platform: Platform) -> Played {
     let evidence = play.run_dir.join("evidence");
-    let browser_dir = play.run_dir.join("browser");
-    for dir in [&evidence, &browser_dir] {
-        if let Err(err) = tokio::fs::create_dir_all(dir).await {
-            return Played::error(format!("could not create {}: {err}", dir.display()));
-        }
+    if let Err(err) = tokio::fs::create_dir_all(&evidence).await {
+        return Played::error(format!("could not create {}: {err}", evidence.display()));
     }
     let log = match LogFile::create(&evidence.join("logs.txt"), play.reporter.clone()) {
         Ok(log) => log,
         Err(err) => return Played::error(format!("could not create the run's log: {err}")),
     };
-    let mut played = play_in_browser(play, tools, &evidence, &browser_dir, &log).await;
+    let mut played = play_on(play, platform, &evidence, &log).await;
     log.flush();
     played.artifacts.insert(0, log.path().to_path_buf());
     played
 }
 
-async fn play_in_browser(
-    play: &Play<'_>,
-    tools: &crate::WebTools,
-    evidence: &Path,
-    browser_dir: &Path,
-    log: &LogFile,
-) -> Played {
+async fn play_on(play: &Play<'_>, platform: Platform, evidence: &Path, log: &LogFile) -> Played {
     let job = play.job;
     let references = match assets::fetch_references(play.client, &job.assets).await {
         Ok(references) => references,
         Err(reason) => return Played::error(reason),
     };
-    let sandbox = Sandbox::new();
-    if let Err(err) = sandbox.ensure_works().await {
-        return Played::error(format!("the game sandbox does not work here: {err}"));
-    }
-    let launcher = Arc::new(SandboxedBrowser::new(
-        sandbox,
-        browser_dir.to_path_buf(),
-        play.settings.limits.clone(),
-    ));
+    let video = evidence.join("recording.mp4");
+    let record = job.options.record_video != Some(false);
+    let launched = match platform {
+        Platform::Web => web::launch(play, record.then_some(video), log)
+            .await
+            .map(|driver| Launched::Web(Box::new(driver))),
+        Platform::Native => native::launch(play, record.then_some(video), log)
+            .await
+            .map(|driver| Launched::Native(Box::new(driver))),
+    };
+    let mut driver = match launched {
+        Ok(driver) => driver,
+        Err(reason) => return Played::error(reason),
+    };
     // For a replay the server sets the job's seed to the trace's.
     let seed = job.seed;
-    let video = evidence.join("recording.mp4");
-    let mut launch = WebLaunch::new(&play.game_dir, launcher);
-    launch.entry = job.launch.entry.clone();
-    launch.width = job.launch.width.max(1) as u32;
-    launch.height = job.launch.height.max(1) as u32;
-    launch.seed = seed;
-    launch.init_scripts = job.launch.init_scripts.clone();
-    launch.chromium = tools.chromium.clone();
-    launch.profile_dir = Some(PathBuf::from(PROFILE_DIR));
-    if let Some(ffmpeg) = &tools.ffmpeg
-        && job.options.record_video != Some(false)
-    {
-        launch.ffmpeg = ffmpeg.clone();
-        launch.record_video = Some(video.clone());
-    }
-    log.line(
-        playtest_types::LogStream::Agent,
-        format!(
-            "Starting Chromium at {}x{} on {} (seed {seed}).",
-            launch.width, launch.height, launch.entry
-        ),
-    );
-    let mut driver = match WebDriver::launch(launch).await {
-        Ok(driver) => driver,
-        Err(err) => {
-            return Played::error(format!("could not start the game in Chromium: {err}"));
-        }
-    };
     let sink = ReportSink::new(play.reporter, log, evidence);
     let mut played = {
-        let mut tap = ConsoleTap::new(&mut driver, log);
+        let mut tap = ConsoleTap::new(driver.as_driver(), log);
         let settings = SessionSettings {
             seed,
             max_duration: Some(play.max_duration),
@@ -136,18 +109,44 @@ async fn play_in_browser(
         }
     };
     match driver.finish().await {
-        Ok(output) => {
-            if let Some(video) = output.video {
-                played.artifacts.push(video);
-            }
-        }
-        Err(err) => log.line(
-            playtest_types::LogStream::Agent,
-            format!("Chromium did not close cleanly: {err}"),
-        ),
+        Ok(video) => played.artifacts.extend(video),
+        Err(reason) => log.line(LogStream::Agent, reason),
     }
     played.artifacts.extend(sink.screenshots());
     played
+}
+
+/// The driver a build is played on, whichever it is (boxed: one lives
+/// per run, and they differ in size).
+enum Launched {
+    Web(Box<WebDriver>),
+    Native(Box<NativeDriver>),
+}
+
+impl Launched {
+    fn as_driver(&mut self) -> &mut dyn Driver {
+        match self {
+            Launched::Web(driver) => driver.as_mut(),
+            Launched::Native(driver) => driver.as_mut(),
+        }
+    }
+
+    /// Closes the game and hands back its recording, if one was made; the
+    /// error is a line for the run's log.
+    async fn finish(self) -> Result<Option<PathBuf>, String> {
+        match self {
+            Launched::Web(driver) => driver
+                .finish()
+                .await
+                .map(|output| output.video)
+                .map_err(|err| format!("Chromium did not close cleanly: {err}")),
+            Launched::Native(driver) => driver
+                .finish()
+                .await
+                .map(|output| output.video)
+                .map_err(|err| format!("the game's display did not close cleanly: {err}")),
+        }
+    }
 }
 
 /// A run cut short: stopped, out of time, or the driver failed.
