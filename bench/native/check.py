@@ -193,11 +193,11 @@ def expect(cond, what, failures):
 
 def clean_aliens(g, f):
     a = g.pixels("start")
-    time.sleep(1)
+    time.sleep(0.3)
     expect(digest(g.pixels()) != digest(a), "the aliens move", f)
-    g.key("Left", 0.5)
+    g.key("Left", 0.3)
     g.key("space")
-    time.sleep(0.5)
+    time.sleep(0.3)
     g.pixels("played")
     expect(g.alive(), "still running after some play", f)
     expect(not black(g.pixels()), "not black", f)
@@ -270,7 +270,7 @@ def segv(g, f):
 
 
 def freeze(g, f):
-    expect(changes(g, 6) >= 3, "moving before the trigger", f)
+    expect(changes(g, 10) >= 2, "moving before the trigger", f)
     g.key("Down")  # arms the fault; the buggy stays where it is
     time.sleep(2)
     a = g.pixels("frozen")
@@ -280,7 +280,8 @@ def freeze(g, f):
     expect(digest(g.pixels()) == digest(a), "the screen stays the same, input or not", f)
     cpu = g.cpu_seconds()
     time.sleep(2)
-    expect((g.cpu_seconds() - cpu) / 2 < 0.5, "not busy", f)
+    used = (g.cpu_seconds() - cpu) / 2
+    expect(used < 0.3, f"not busy ({used:.2f} CPU-s/s)", f)
     expect(g.alive(), "still running", f)
 
 
@@ -291,7 +292,8 @@ def spin(g, f):
     a = g.pixels("spinning")
     time.sleep(3)
     used = (g.cpu_seconds() - cpu) / 3
-    expect(used > 0.8, f"a core busy ({used:.2f} s/s)", f)
+    # a whole core when the machine is idle; less when it is busy
+    expect(used > 0.4, f"a core busy ({used:.2f} CPU-s/s)", f)
     expect(digest(g.pixels()) == digest(a), "the screen stays the same", f)
     expect(g.alive(), "still running", f)
 
@@ -338,7 +340,7 @@ def main():
             if game.window is None:
                 failures.append("no window within 20 s")
             else:
-                time.sleep(1)
+                time.sleep(0.5)
                 try:
                     CHECKS[name](game, failures)
                 except Gone as gone:

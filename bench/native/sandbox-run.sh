@@ -6,7 +6,9 @@
 # socket bound in, SDL_AUDIODRIVER=dummy, PLAYTEST_SEED set.
 #   bench/native/sandbox-run.sh DIR ENTRY [ARGS...]
 # Knobs: DISPLAY (default :77), PLAYTEST_SEED (default 1), SANDBOX_ENV
-# (extra NAME=VALUE words). Runs in the foreground; its exit status is the
+# (extra NAME=VALUE words), SANDBOX_FAKETIME (a libfaketime .so, preloaded
+# with the clock the driver gives games: 2024-01-01 12:00:00, monotonic
+# clock real). Runs in the foreground; its exit status is the
 # game's (128+N for a signal N, as bwrap reports it).
 set -euo pipefail
 dir=$(cd "$1" && pwd)
@@ -17,6 +19,10 @@ n=${display#:}
 n=${n%%.*}
 env_args=(--setenv HOME /tmp --setenv PATH /usr/bin:/bin --setenv DISPLAY ":$n"
   --setenv SDL_AUDIODRIVER dummy --setenv PLAYTEST_SEED "${PLAYTEST_SEED:-1}")
+if [[ -n ${SANDBOX_FAKETIME:-} ]]; then
+  env_args+=(--setenv LD_PRELOAD "$SANDBOX_FAKETIME" --setenv FAKETIME "@2024-01-01 12:00:00"
+    --setenv FAKETIME_DONT_FAKE_MONOTONIC 1)
+fi
 for kv in ${SANDBOX_ENV:-}; do env_args+=(--setenv "${kv%%=*}" "${kv#*=}"); done
 exec bwrap --unshare-all --die-with-parent --new-session --clearenv \
   --uid 1000 --gid 1000 \
