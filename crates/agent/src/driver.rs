@@ -76,6 +76,10 @@ pub enum GameEvent {
     },
     /// The game is gone: the renderer crashed, the process died.
     Crashed { reason: String },
+    /// The game ended by itself without an error (a native game's Quit,
+    /// exit code 0). Not a bug: like a player, the session starts it
+    /// again.
+    Quit { reason: String },
 }
 
 /// What the driver saw at one moment.

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use playtest_agent::{
-    Affordances, ConsoleLevel, Driver, DriverError, Frame, GameEvent, Observation, Region,
-    TimingProfile,
+    Affordances, Driver, DriverError, Frame, GameEvent, Observation, Region, TimingProfile,
 };
 use playtest_sandbox::Exit;
 use playtest_types::Action;
@@ -18,7 +17,7 @@ use x11rb::protocol::xproto::Window;
 use crate::NativeDriverError;
 use crate::display::VirtualDisplay;
 use crate::game::{GameCommand, GameProcess};
-use crate::input::Inputs;
+use crate::input;
 use crate::options::NativeLaunch;
 use crate::ping::{PingTarget, Pinger};
 use crate::screen::Screen;
@@ -42,19 +41,24 @@ pub struct NativeDriver {
     screen: Screen,
     watch: Watch,
     pinger: Pinger,
-    inputs: Inputs,
     game: GameProcess,
     /// The game's window and where it is, as last found.
     window: Option<(Window, Region)>,
     windows_seen: u64,
-    /// Why the game is gone, once its end has been reported.
+    /// Why the game is gone, once its end has been seen.
     gone: Option<String>,
+    /// Events seen but not yet observed: the game's last words and its end.
+    pending: Vec<GameEvent>,
     last_frame: Option<Frame>,
     last_draw: Option<Instant>,
     recorder: Option<Recorder>,
     // Last: the display outlives every connection to it.
     _display: VirtualDisplay,
 }
+
+/// How long a game that did not answer a ping is given to end, when it
+/// may have been ending.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
 
 /// How often a launch looks for the game's window.
 const WINDOW_POLL: Duration = Duration::from_millis(50);
@@ -97,11 +101,11 @@ impl NativeDriver {
             screen,
             watch,
             pinger,
-            inputs: Inputs::default(),
             game,
             window: None,
             windows_seen: 0,
             gone: None,
+            pending: Vec::new(),
             last_frame: None,
             last_draw: None,
             recorder,
@@ -169,12 +173,15 @@ impl NativeDriver {
         Ok(NativeSessionOutput { video })
     }
 
-    /// The game is running, or the reason it is gone. The first time an
-    /// end is seen it is reported as an event (a crash, or a game that
-    /// quit by itself and was started again) rather than as gone.
-    async fn check_alive(&mut self, events: &mut Vec<GameEvent>) -> Result<(), DriverError> {
+    /// Notices the game's end, once: a game that quit (exit code 0) or
+    /// crashed is reported as an event by the next observation, and is
+    /// gone until restarted. `Err` once that end has been reported.
+    fn check_alive(&mut self) -> Result<(), DriverError> {
         if let Some(reason) = &self.gone {
-            return Err(DriverError::GameGone(reason.clone()));
+            if self.pending.is_empty() {
+                return Err(DriverError::GameGone(reason.clone()));
+            }
+            return Ok(());
         }
         if let Some(lost) = self.watch.lost() {
             return Err(DriverError::Failed(format!(
@@ -184,24 +191,29 @@ impl NativeDriver {
         let Some(exit) = self.game.exit() else {
             return Ok(());
         };
-        events.extend(self.game.take_events());
-        if exit == Exit::Code(0) {
-            // A game that quits (its menu's Quit, Escape) has not crashed:
-            // a player would start it again, and so does the driver.
-            events.push(GameEvent::Console {
-                level: ConsoleLevel::Info,
-                text: "The game quit (exit code 0); playtest started it again.".into(),
-                source: None,
-            });
-            self.start_again().await.map_err(DriverError::from)?;
-            return Ok(());
-        }
+        self.pending.extend(self.game.take_events());
         let reason = format!("the game {exit}");
-        events.push(GameEvent::Crashed {
-            reason: reason.clone(),
+        self.pending.push(if exit == Exit::Code(0) {
+            // A game that quits (its menu's Quit, its own game over) has
+            // not crashed: the session starts it again, as a player would.
+            GameEvent::Quit {
+                reason: reason.clone(),
+            }
+        } else {
+            GameEvent::Crashed {
+                reason: reason.clone(),
+            }
         });
         self.gone = Some(reason);
         Ok(())
+    }
+
+    /// Whether a game that did not answer was on its way out (its window
+    /// closed as it ended): its end is then what the next observation
+    /// reports, not a hang.
+    async fn ended_meanwhile(&mut self) -> bool {
+        let exited = tokio::time::timeout(EXIT_GRACE, self.game.ended()).await;
+        exited.is_ok() && self.check_alive().is_ok()
     }
 
     async fn start_again(&mut self) -> Result<(), NativeDriverError> {
@@ -210,11 +222,12 @@ impl NativeDriver {
         if let Some(lay) = &self.launch.lay_folder {
             lay(&self.launch.game_dir).map_err(NativeDriverError::Folder)?;
         }
-        self.inputs = Inputs::default();
+        self.screen.release_all()?;
         self.watch.reset();
         self.screen.forget_focus();
         self.window = None;
         self.gone = None;
+        self.pending.clear();
         self.last_draw = None;
         self.game = GameProcess::start(&self.command)?;
         self.wait_for_window().await
@@ -232,19 +245,18 @@ impl Driver for NativeDriver {
     }
 
     async fn act(&mut self, action: &Action) -> Result<(), DriverError> {
-        let mut events = Vec::new();
-        self.check_alive(&mut events).await?;
+        self.check_alive()?;
         if self.gone.is_some() {
             // The end is reported by the next observation.
             return Ok(());
         }
         self.refresh_window().map_err(DriverError::from)?;
-        self.inputs.act(&mut self.screen, action).await
+        input::act(&mut self.screen, action).await
     }
 
     async fn observe(&mut self) -> Result<Observation, DriverError> {
-        let mut events = Vec::new();
-        self.check_alive(&mut events).await?;
+        self.check_alive()?;
+        let mut events = std::mem::take(&mut self.pending);
         events.extend(self.game.take_events());
         let frame = if self.gone.is_some() {
             self.last_frame.clone()
@@ -278,17 +290,25 @@ impl Driver for NativeDriver {
     }
 
     async fn ping(&mut self, timeout: Duration) -> Result<Option<Duration>, DriverError> {
-        if let Some(reason) = &self.gone {
-            return Err(DriverError::GameGone(reason.clone()));
+        self.check_alive()?;
+        if self.gone.is_some() {
+            // Ended, not hung: the next observation says how.
+            return Ok(Some(Duration::ZERO));
         }
+        self.refresh_window().map_err(DriverError::from)?;
         let target = PingTarget {
             window: self.window.map(|(window, _)| window),
             game_pid: self.game.pid(),
         };
-        self.pinger
+        let answer = self
+            .pinger
             .ping(&self.screen, &self.watch, target, timeout)
             .await
-            .map_err(DriverError::from)
+            .map_err(DriverError::from)?;
+        if answer.is_none() && self.ended_meanwhile().await {
+            return Ok(Some(Duration::ZERO));
+        }
+        Ok(answer)
     }
 
     async fn affordances(&mut self) -> Result<Affordances, DriverError> {

@@ -3,7 +3,6 @@
 //! frame, rather than its events, would miss a shorter one), the pointer
 //! moves before it presses, and a drag moves in steps a frame apart.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use playtest_agent::DriverError;
@@ -25,72 +24,60 @@ const DRAG_STEP: Duration = Duration::from_millis(16);
 /// The left pointer button.
 const LEFT: u8 = 1;
 
-/// Keys held down by `key_down` actions, released by `key_up` or a restart.
-#[derive(Debug, Default)]
-pub(crate) struct Inputs {
-    held: BTreeSet<u32>,
-}
-
-impl Inputs {
-    pub(crate) async fn act(
-        &mut self,
-        screen: &mut Screen,
-        action: &Action,
-    ) -> Result<(), DriverError> {
-        let failed = |err: crate::NativeDriverError| DriverError::Failed(err.to_string());
-        match action {
-            Action::Key(name) => {
-                let sym = named(name)?;
+/// Delivers an action to the display. Keys held by `key_down` stay down in
+/// the X server until `key_up`, or until a restart releases them all.
+pub(crate) async fn act(screen: &mut Screen, action: &Action) -> Result<(), DriverError> {
+    let failed = |err: crate::NativeDriverError| DriverError::Failed(err.to_string());
+    match action {
+        Action::Key(name) => {
+            let sym = named(name)?;
+            screen.key(sym, true).map_err(failed)?;
+            tokio::time::sleep(PRESS).await;
+            screen.key(sym, false).map_err(failed)?;
+        }
+        Action::KeyDown(name) => {
+            let sym = named(name)?;
+            screen.key(sym, true).map_err(failed)?;
+        }
+        Action::KeyUp(name) => {
+            let sym = named(name)?;
+            screen.key(sym, false).map_err(failed)?;
+        }
+        Action::Click(point) | Action::Tap(point) => {
+            screen.move_to(*point).map_err(failed)?;
+            screen.button(LEFT, true).map_err(failed)?;
+            tokio::time::sleep(PRESS).await;
+            screen.button(LEFT, false).map_err(failed)?;
+        }
+        Action::Drag([from, to]) => {
+            screen.move_to(*from).map_err(failed)?;
+            screen.button(LEFT, true).map_err(failed)?;
+            for step in 1..=DRAG_STEPS {
+                tokio::time::sleep(DRAG_STEP).await;
+                let at = [
+                    from[0] + (to[0] - from[0]) * step / DRAG_STEPS,
+                    from[1] + (to[1] - from[1]) * step / DRAG_STEPS,
+                ];
+                screen.move_to(at).map_err(failed)?;
+            }
+            screen.button(LEFT, false).map_err(failed)?;
+        }
+        Action::Type(text) => {
+            for c in text.chars() {
+                let sym = char_keysym(c);
                 screen.key(sym, true).map_err(failed)?;
-                tokio::time::sleep(PRESS).await;
                 screen.key(sym, false).map_err(failed)?;
-            }
-            Action::KeyDown(name) => {
-                let sym = named(name)?;
-                screen.key(sym, true).map_err(failed)?;
-                self.held.insert(sym);
-            }
-            Action::KeyUp(name) => {
-                let sym = named(name)?;
-                screen.key(sym, false).map_err(failed)?;
-                self.held.remove(&sym);
-            }
-            Action::Click(point) | Action::Tap(point) => {
-                screen.move_to(*point).map_err(failed)?;
-                screen.button(LEFT, true).map_err(failed)?;
-                tokio::time::sleep(PRESS).await;
-                screen.button(LEFT, false).map_err(failed)?;
-            }
-            Action::Drag([from, to]) => {
-                screen.move_to(*from).map_err(failed)?;
-                screen.button(LEFT, true).map_err(failed)?;
-                for step in 1..=DRAG_STEPS {
-                    tokio::time::sleep(DRAG_STEP).await;
-                    let at = [
-                        from[0] + (to[0] - from[0]) * step / DRAG_STEPS,
-                        from[1] + (to[1] - from[1]) * step / DRAG_STEPS,
-                    ];
-                    screen.move_to(at).map_err(failed)?;
-                }
-                screen.button(LEFT, false).map_err(failed)?;
-            }
-            Action::Type(text) => {
-                for c in text.chars() {
-                    let sym = char_keysym(c);
-                    screen.key(sym, true).map_err(failed)?;
-                    screen.key(sym, false).map_err(failed)?;
-                    tokio::time::sleep(TYPING_GAP).await;
-                }
-            }
-            Action::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
-            Action::ClickSelector(_) => {
-                return Err(DriverError::Unsupported(
-                    "click_selector (a native game has no document: click at coordinates)",
-                ));
+                tokio::time::sleep(TYPING_GAP).await;
             }
         }
-        Ok(())
+        Action::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        Action::ClickSelector(_) => {
+            return Err(DriverError::Unsupported(
+                "click_selector (a native game has no document: click at coordinates)",
+            ));
+        }
     }
+    Ok(())
 }
 
 fn named(name: &str) -> Result<u32, DriverError> {

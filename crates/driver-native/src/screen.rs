@@ -252,6 +252,29 @@ impl Screen {
         Ok(())
     }
 
+    /// Releases every key and pointer button the display holds down, so
+    /// a game started after an interrupted hold (the game ended while a
+    /// key was down) does not find it pressed.
+    pub(crate) fn release_all(&self) -> Result<(), NativeDriverError> {
+        let keymap = self.conn.query_keymap()?.reply()?;
+        for (byte, bits) in keymap.keys.iter().enumerate() {
+            for bit in 0..8 {
+                if bits & (1 << bit) != 0 {
+                    self.fake(xproto::KEY_RELEASE_EVENT, (byte * 8 + bit) as u8, 0, 0)?;
+                }
+            }
+        }
+        let pointer = self.conn.query_pointer(self.root)?.reply()?;
+        let held = u16::from(pointer.mask);
+        for (button, mask) in [(1u8, 1u16 << 8), (2, 1 << 9), (3, 1 << 10)] {
+            if held & mask != 0 {
+                self.fake(xproto::BUTTON_RELEASE_EVENT, button, 0, 0)?;
+            }
+        }
+        self.conn.sync()?;
+        Ok(())
+    }
+
     fn fake(&self, kind: u8, detail: u8, x: i16, y: i16) -> Result<(), NativeDriverError> {
         self.conn
             .xtest_fake_input(kind, detail, x11rb::CURRENT_TIME, self.root, x, y, 0)?;

@@ -213,29 +213,23 @@ async fn a_stopped_game_does_not_answer_a_ping() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_game_that_quits_is_started_again_in_a_folder_laid_anew() {
-    let dir = build(
-        "/game/fifteen & pid=$!\n\
-         while [ ! -e /game/quit ]; do sleep 0.05; done\n\
-         kill $pid; exit 0",
-    );
+async fn a_game_that_quits_is_reported_as_quitting_and_restarts_in_a_folder_laid_anew() {
+    const QUITS: &str = "/game/fifteen & pid=$!\n\
+                         while [ ! -e /game/quit ]; do sleep 0.05; done\n\
+                         kill $pid; exit 0";
+    let dir = build(QUITS);
     let path: PathBuf = dir.path().to_owned();
     let mut options = launch(dir.path());
     options.lay_folder = Some(Arc::new(move |folder: &Path| {
         std::fs::remove_dir_all(folder).map_err(|e| e.to_string())?;
         std::fs::create_dir(folder).map_err(|e| e.to_string())?;
-        lay(
-            folder,
-            "/game/fifteen & pid=$!\nwhile [ ! -e /game/quit ]; do sleep 0.05; done\nkill $pid; exit 0",
-        );
+        lay(folder, QUITS);
         Ok(())
     }));
     let mut driver = NativeDriver::launch(options).await.unwrap();
     std::fs::write(path.join("quit"), "").unwrap();
     let seen = observe_until(&mut driver, Duration::from_secs(15), |o| {
-        o.events.iter().any(
-            |e| matches!(e, GameEvent::Console { text, .. } if text.contains("started it again")),
-        )
+        o.events.iter().any(|e| matches!(e, GameEvent::Quit { .. }))
     })
     .await;
     assert!(
@@ -245,6 +239,11 @@ async fn a_game_that_quits_is_started_again_in_a_folder_laid_anew() {
             .any(|e| matches!(e, GameEvent::Crashed { .. })),
         "quitting is not a crash"
     );
+    assert!(matches!(
+        driver.observe().await,
+        Err(DriverError::GameGone(_))
+    ));
+    driver.restart().await.unwrap();
     assert!(!path.join("quit").exists(), "the folder was laid anew");
     assert!(driver.observe().await.is_ok());
     driver.finish().await.unwrap();

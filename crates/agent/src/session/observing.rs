@@ -167,6 +167,10 @@ impl Session<'_> {
             GameEvent::Crashed { reason } => Some(reason.clone()),
             _ => None,
         });
+        let quit = observation.events.iter().find_map(|e| match e {
+            GameEvent::Quit { reason } => Some(reason.clone()),
+            _ => None,
+        });
         let detections = self.watch.observe(&Moment {
             observation: &observation,
             action,
@@ -185,10 +189,11 @@ impl Session<'_> {
             .find(|(_, d)| d.stuck)
             .map(|(_, d)| d.title.clone());
         self.report_all(detections);
-        match (crashed, stuck) {
-            (Some(reason), _) => Some(Breakdown::Gone(reason)),
-            (None, Some(title)) => Some(Breakdown::Stuck(title.to_lowercase())),
-            (None, None) => None,
+        match (crashed, stuck, quit) {
+            (Some(reason), _, _) => Some(Breakdown::Gone(reason)),
+            (None, Some(title), _) => Some(Breakdown::Stuck(title.to_lowercase())),
+            (None, None, Some(reason)) => Some(Breakdown::Quit(reason)),
+            (None, None, None) => None,
         }
     }
 

@@ -22,12 +22,14 @@ pub(super) enum Breakdown {
     NoAnswer,
     /// A detector calls the game stuck (frozen, soft-locked).
     Stuck(String),
+    /// The game ended by itself, without an error.
+    Quit(String),
 }
 
 impl Breakdown {
     pub(super) fn reason(&self) -> &str {
         match self {
-            Breakdown::Gone(reason) | Breakdown::Stuck(reason) => reason,
+            Breakdown::Gone(reason) | Breakdown::Stuck(reason) | Breakdown::Quit(reason) => reason,
             Breakdown::NoAnswer => "the game stopped answering",
         }
     }

@@ -65,9 +65,8 @@ impl<'a> ConsoleTap<'a> {
                         .unwrap_or_default();
                     (LogStream::Stderr, format!("{kind}: {message}{stack}"))
                 }
-                GameEvent::Crashed { reason } => {
-                    (LogStream::Stderr, format!("the page crashed: {reason}"))
-                }
+                GameEvent::Crashed { reason } => (LogStream::Stderr, format!("crashed: {reason}")),
+                GameEvent::Quit { reason } => (LogStream::Stdout, format!("quit: {reason}")),
             };
             self.log.line(stream, line);
         }
