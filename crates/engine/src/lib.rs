@@ -7,7 +7,8 @@
 //!   on SQLite, LISTEN/NOTIFY on PostgreSQL), never in a tight loop.
 //! - [`sweeper::run`] runs beside the API: it retries or fails the jobs of
 //!   workers whose leases expired, and marks queued jobs that no connected
-//!   worker can drive with a `queue_rejection_reason`.
+//!   worker plays (its platform and test type) with a
+//!   `queue_rejection_reason`.
 //!
 //! The rules of a job's life (which transitions are legal, when a retry
 //! happens) live in the store, where each is one transaction.

@@ -33,7 +33,7 @@ impl Scheduler {
         &self.settings
     }
 
-    /// Leases a job `worker` can drive, waiting up to `wait` (capped by the
+    /// Leases a job `worker` can play, waiting up to `wait` (capped by the
     /// settings) for one to be queued. `None` when the wait ends empty.
     pub async fn lease(&self, worker: &WorkerRecord, wait: Duration) -> Result<Option<LeasedJob>> {
         let deadline = Instant::now() + wait.min(self.settings.max_lease_wait);
@@ -42,7 +42,7 @@ impl Scheduler {
             self.store.touch_worker(&worker.id, now).await?;
             let request = LeaseRequest {
                 worker_id: worker.id.clone(),
-                platforms: worker.platforms.clone(),
+                capabilities: worker.capabilities.clone(),
                 project_id: worker.project_id.clone(),
                 now,
                 lease_for: self.settings.lease_duration,

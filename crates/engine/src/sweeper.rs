@@ -2,11 +2,10 @@
 //! explains what no worker can take. Every API replica runs one; the store
 //! makes each step safe to run from several at once.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use playtest_store::{Clock, FinishResult, Result, Store};
-use playtest_types::PlatformKind;
+use playtest_types::Capability;
 
 use crate::EngineSettings;
 
@@ -50,28 +49,26 @@ pub async fn sweep_once(
             break;
         }
     }
-    let drivable = connected_platforms(store, settings, clock).await?;
-    store.refresh_queue_rejections(&drivable).await?;
+    let connected = connected_capabilities(store, settings, clock).await?;
+    store.refresh_queue_rejections(&connected).await?;
     Ok(())
 }
 
-/// The platforms some connected worker can drive.
-async fn connected_platforms(
+/// What the connected workers play, together: the capabilities of every
+/// worker heard from within the worker timeout.
+async fn connected_capabilities(
     store: &dyn Store,
     settings: &EngineSettings,
     clock: &dyn Clock,
-) -> Result<Vec<PlatformKind>> {
+) -> Result<Vec<Capability>> {
     let cutoff = clock.now()
         - chrono::Duration::from_std(settings.worker_timeout())
             .unwrap_or(chrono::Duration::seconds(90));
-    let mut platforms = BTreeSet::new();
-    for worker in store.list_workers(None).await? {
-        if worker.last_heartbeat_at >= cutoff {
-            platforms.extend(worker.platforms.iter().map(|p| p.as_str()));
-        }
-    }
-    Ok([PlatformKind::Web, PlatformKind::Linux]
+    Ok(store
+        .list_workers(None)
+        .await?
         .into_iter()
-        .filter(|p| platforms.contains(p.as_str()))
+        .filter(|worker| worker.last_heartbeat_at >= cutoff)
+        .flat_map(|worker| worker.capabilities)
         .collect())
 }

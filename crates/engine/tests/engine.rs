@@ -13,7 +13,9 @@ use playtest_store::{
     Clock, LeaseRef, LeasedJob, ManualClock, NewPlayer, NewRun, NewRunBatch, NewWorker,
     NewWorkerToken, Store, WorkerRecord, ids,
 };
-use playtest_types::{Initiator, JobStatus, PlatformKind, RunOptions, TestSpec, TestType};
+use playtest_types::{
+    Capability, Initiator, JobStatus, PlatformKind, RunOptions, TestSpec, TestType,
+};
 use serde_json::json;
 
 fn start() -> DateTime<Utc> {
@@ -28,7 +30,8 @@ fn settings() -> EngineSettings {
     }
 }
 
-/// A project with one queued web job (one retry allowed); its run id.
+/// A project with one queued web discovery job (one retry allowed); its
+/// run id.
 async fn queued_job(store: &dyn Store, at: DateTime<Utc>) -> (String, String) {
     let project = store
         .ensure_project(&ids::prefixed("prj"), "engine", at)
@@ -85,8 +88,20 @@ async fn queued_job(store: &dyn Store, at: DateTime<Utc>) -> (String, String) {
     (project, run_id)
 }
 
-/// A web worker serving every project, heard from at `at`.
+/// A web worker (scripted and explorer tests) serving every project,
+/// heard from at `at`.
 async fn web_worker(store: &dyn Store, at: DateTime<Utc>) -> WorkerRecord {
+    let plays = [TestType::Verification, TestType::Discovery];
+    worker_playing(store, at, &plays).await
+}
+
+/// A worker of web builds playing `test_types`, serving every project,
+/// heard from at `at`.
+async fn worker_playing(
+    store: &dyn Store,
+    at: DateTime<Utc>,
+    test_types: &[TestType],
+) -> WorkerRecord {
     let token = store
         .create_worker_token(&NewWorkerToken {
             id: ids::prefixed("wtk"),
@@ -103,7 +118,10 @@ async fn web_worker(store: &dyn Store, at: DateTime<Utc>) -> WorkerRecord {
             id: ids::prefixed("wrk"),
             token_id: token.token.id,
             name: "runner".into(),
-            platforms: vec![PlatformKind::Web],
+            capabilities: vec![Capability {
+                platform: PlatformKind::Web,
+                test_types: test_types.to_vec(),
+            }],
             slots: 1,
             version: None,
             registered_at: at,
@@ -220,8 +238,37 @@ async fn a_worker_silent_past_its_timeout_stops_counting_until_heard_from_again(
     assert_eq!(job_status(store.as_ref(), &project, &run_id).await.1, None);
 }
 
+async fn a_sweep_says_which_test_type_the_connected_workers_do_not_play(
+    store: Arc<dyn Store>,
+    _db: DbGuard,
+) {
+    let clock = Arc::new(ManualClock::starting_at(start()));
+    let (project, run_id) = queued_job(store.as_ref(), clock.now()).await;
+    worker_playing(store.as_ref(), clock.now(), &[TestType::Verification]).await;
+    let settings = settings();
+    let sweep = || sweeper::sweep_once(store.as_ref(), &settings, clock.as_ref());
+
+    sweep().await.unwrap();
+    assert_eq!(
+        job_status(store.as_ref(), &project, &run_id)
+            .await
+            .1
+            .as_deref(),
+        Some(
+            "no connected worker plays web discovery tests: start a worker with Chromium \
+             (`playtest worker`)"
+        ),
+        "the queued job is a discovery test"
+    );
+
+    worker_playing(store.as_ref(), clock.now(), &[TestType::Discovery]).await;
+    sweep().await.unwrap();
+    assert_eq!(job_status(store.as_ref(), &project, &run_id).await.1, None);
+}
+
 playtest_store::backend_tests!(
     a_lease_not_renewed_is_taken_back_at_the_first_sweep_after_its_end,
+    a_sweep_says_which_test_type_the_connected_workers_do_not_play,
     a_renewed_lease_outlives_its_first_end,
     a_worker_silent_past_its_timeout_stops_counting_until_heard_from_again,
 );

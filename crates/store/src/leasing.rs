@@ -1,13 +1,14 @@
 //! The rules of a job's lease, the same in both backends: which statuses
 //! hold a lease, when a job that ended goes back to the queue, what a lost
-//! worker's job becomes, what players end with, and why a queued job waits.
-//! The backends carry these decisions out: with the statements below where
-//! both dialects accept the same SQL, each in its own SQL elsewhere.
+//! worker's job becomes, and what players end with (which jobs a worker
+//! plays, and why a queued job waits, is [`crate::capabilities`]). The
+//! backends carry these decisions out: with the statements below where both
+//! dialects accept the same SQL, each in its own SQL elsewhere.
 
 use std::sync::LazyLock;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use playtest_types::{PlatformKind, RunOutcome, RunResult};
+use playtest_types::{RunOutcome, RunResult};
 
 use crate::{ArtifactRecord, Result, StoreError};
 
@@ -113,18 +114,6 @@ pub(crate) fn lease_expiry(
         .ok()
         .and_then(|delta| now.checked_add_signed(delta))
         .ok_or_else(|| StoreError::Conflict(format!("a lease of {lease_for:?} is out of range")))
-}
-
-/// Why a queued job of `platform` (as stored) waits, when no connected
-/// worker can drive it; `None` when one can.
-pub(crate) fn rejection_reason(platform: &str, drivable: &[PlatformKind]) -> Option<String> {
-    if drivable.is_empty() {
-        Some("no worker is connected".to_string())
-    } else if drivable.iter().any(|kind| kind.as_str() == platform) {
-        None
-    } else {
-        Some(format!("no connected worker can drive {platform} builds"))
-    }
 }
 
 /// Which jobs a worker may lease, by project.
@@ -302,19 +291,6 @@ mod tests {
             assert_eq!(player_result(outcome), RunResult::Error);
             assert_eq!(player_result(outcome), outcome.result());
         }
-    }
-
-    #[test]
-    fn queued_jobs_wait_for_a_worker_of_their_platform() {
-        assert_eq!(
-            rejection_reason("web", &[]).as_deref(),
-            Some("no worker is connected")
-        );
-        assert_eq!(
-            rejection_reason("linux", &[PlatformKind::Web]).as_deref(),
-            Some("no connected worker can drive linux builds")
-        );
-        assert_eq!(rejection_reason("web", &[PlatformKind::Web]), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod assets;
 mod build_filter;
 mod builds;
+mod capabilities;
 pub mod clock;
 mod codec;
 mod document;

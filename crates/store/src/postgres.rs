@@ -97,7 +97,8 @@ impl Store for PostgresStore {
 mod tests {
     use super::*;
     use crate::testing::{
-        Backend, RUNS_OF_TWO_PROJECTS, counts_of_two_projects, jobs_of_two_projects, unmigrated,
+        A_WORKER_OF_PLATFORMS, Backend, RUNS_OF_TWO_PROJECTS, capabilities_of_the_old_worker,
+        counts_of_two_projects, jobs_of_two_projects, unmigrated,
     };
 
     #[tokio::test]
@@ -151,6 +152,29 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(next, 5);
+        store.pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_capabilities_migration_keeps_what_workers_and_queued_jobs_meant() {
+        use crate::WorkerStore;
+        let db = unmigrated(Backend::Postgres).await;
+        let store = PostgresStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/postgres");
+        migrator.run_to(5, &store.pool).await.unwrap();
+        for sql in [RUNS_OF_TWO_PROJECTS, A_WORKER_OF_PLATFORMS] {
+            sqlx::raw_sql(sql).execute(&store.pool).await.unwrap();
+        }
+
+        store.migrate().await.unwrap();
+        let worker = store.worker("wrk_old").await.unwrap();
+        assert_eq!(worker.capabilities, capabilities_of_the_old_worker());
+        let types: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT test_type FROM jobs ORDER BY id")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        assert_eq!(types, vec![Some("verification".to_string()); 4]);
         store.pool.close().await;
     }
 }

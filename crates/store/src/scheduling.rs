@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use playtest_types::{
-    BugCategory, BugTrace, Confidence, LogLine, PlatformKind, RunEventKind, RunOutcome, Severity,
-    StepReport,
+    BugCategory, BugTrace, Capability, Confidence, LogLine, PlatformKind, RunEventKind, RunOutcome,
+    Severity, StepReport,
 };
 
 /// A worker token about to be stored; only its secret's hash is kept.
@@ -45,7 +45,8 @@ pub struct NewWorker {
     pub id: String,
     pub token_id: String,
     pub name: String,
-    pub platforms: Vec<PlatformKind>,
+    /// What it plays, per platform (one entry a platform).
+    pub capabilities: Vec<Capability>,
     pub slots: u32,
     pub version: Option<String>,
     pub registered_at: DateTime<Utc>,
@@ -58,7 +59,7 @@ pub struct WorkerRecord {
     /// The token's project scope: `None` serves every project.
     pub project_id: Option<String>,
     pub name: String,
-    pub platforms: Vec<PlatformKind>,
+    pub capabilities: Vec<Capability>,
     pub slots: u32,
     pub version: Option<String>,
     pub registered_at: DateTime<Utc>,
@@ -67,11 +68,19 @@ pub struct WorkerRecord {
     pub active_jobs: i64,
 }
 
+impl WorkerRecord {
+    /// The platforms of its capabilities.
+    pub fn platforms(&self) -> Vec<PlatformKind> {
+        crate::capabilities::platforms_of(&self.capabilities)
+    }
+}
+
 /// A worker asking for a job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeaseRequest {
     pub worker_id: String,
-    pub platforms: Vec<PlatformKind>,
+    /// Only jobs of these platforms and test types.
+    pub capabilities: Vec<Capability>,
     /// Only jobs of this project (a project-scoped token's worker).
     pub project_id: Option<String>,
     pub now: DateTime<Utc>,

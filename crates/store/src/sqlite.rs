@@ -186,6 +186,35 @@ mod tests {
         assert_eq!(jobs, crate::testing::jobs_of_two_projects());
     }
 
+    #[tokio::test]
+    async fn the_capabilities_migration_keeps_what_workers_and_queued_jobs_meant() {
+        use crate::WorkerStore;
+        let db = crate::testing::unmigrated(crate::testing::Backend::Sqlite).await;
+        let store = SqliteStore::connect(db.url()).await.unwrap();
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        migrator.run_to(5, &store.writer).await.unwrap();
+        let before = [
+            crate::testing::RUNS_OF_TWO_PROJECTS,
+            crate::testing::A_WORKER_OF_PLATFORMS,
+        ];
+        for sql in before {
+            sqlx::raw_sql(sql).execute(&store.writer).await.unwrap();
+        }
+
+        store.migrate().await.unwrap();
+        let worker = store.worker("wrk_old").await.unwrap();
+        assert_eq!(
+            worker.capabilities,
+            crate::testing::capabilities_of_the_old_worker()
+        );
+        let types: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT test_type FROM jobs ORDER BY id")
+                .fetch_all(&store.writer)
+                .await
+                .unwrap();
+        assert_eq!(types, vec![Some("verification".to_string()); 4]);
+    }
+
     #[test]
     fn stored_timestamps_have_a_fixed_width_and_microseconds() {
         let whole = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();

@@ -186,6 +186,31 @@ pub(crate) fn jobs_of_two_projects() -> Vec<(String, i64, String, i64)> {
         .collect()
 }
 
+/// SQL (for both backends, on the schema before workers had capabilities,
+/// after [`RUNS_OF_TWO_PROJECTS`]) registering worker `wrk_old` of web and
+/// linux builds.
+#[cfg(test)]
+pub(crate) const A_WORKER_OF_PLATFORMS: &str = "\
+    INSERT INTO worker_tokens (id, name, prefix, secret_hash, created_at) VALUES \
+        ('wtk_old', 'fleet', 'ptw_0', 'hash_old', '2025-01-01T00:00:00.000000Z'); \
+    INSERT INTO workers (id, token_id, name, platforms, slots, registered_at, last_heartbeat_at) \
+        VALUES ('wrk_old', 'wtk_old', 'old', '[\"web\", \"linux\"]', 1, \
+        '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z');";
+
+/// What the capabilities' migration makes of [`A_WORKER_OF_PLATFORMS`]:
+/// every test type of its platforms, as its registration meant.
+#[cfg(test)]
+pub(crate) fn capabilities_of_the_old_worker() -> Vec<playtest_types::Capability> {
+    use playtest_types::{Capability, PlatformKind, TestType};
+    [PlatformKind::Web, PlatformKind::Linux]
+        .into_iter()
+        .map(|platform| Capability {
+            platform,
+            test_types: TestType::ALL.to_vec(),
+        })
+        .collect()
+}
+
 impl DbGuard {
     /// The database's URL, as `playtest --database-url` takes it.
     pub fn url(&self) -> &str {

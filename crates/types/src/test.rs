@@ -19,6 +19,13 @@ pub enum TestType {
 }
 
 impl TestType {
+    /// Every test type, in the order they are listed.
+    pub const ALL: [TestType; 3] = [
+        TestType::Verification,
+        TestType::Discovery,
+        TestType::GameLoop,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TestType::Verification => "verification",

@@ -11,16 +11,34 @@ use utoipa::ToSchema;
 
 use crate::{
     BugCategory, BugTrace, Confidence, Launch, PlatformKind, RunOptions, RunOutcome, Secret,
-    Severity, StepResult, StepState, TestSpec,
+    Severity, StepResult, StepState, TestSpec, TestType,
 };
 
-/// Body of `POST /worker/register`: what this worker can drive.
+/// What a worker plays on one platform: which test types it can run on
+/// builds of it. A replay or minimisation of a bug is played as the test
+/// type of the run that found the bug (`verification` or `discovery`: a
+/// game loop records no trace to replay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capability {
+    pub platform: PlatformKind,
+    /// At least one.
+    pub test_types: Vec<TestType>,
+}
+
+/// Body of `POST /worker/register`: what this worker can play. Give
+/// `capabilities`, or (the older shape) `platforms`, not both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterWorkerRequest {
     /// A name for people: the host name, say.
     pub name: String,
-    /// The platform kinds this worker can drive.
+    /// The test types it plays, per platform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
+    /// The older shape: platforms of which it plays every test type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(deprecated)]
     pub platforms: Vec<PlatformKind>,
     /// How many jobs it runs at once.
     pub slots: u32,
@@ -33,7 +51,11 @@ pub struct RegisterWorkerRequest {
 pub struct Worker {
     pub id: String,
     pub name: String,
+    /// The platforms of its capabilities.
     pub platforms: Vec<PlatformKind>,
+    /// The test types it plays, per platform.
+    #[serde(default)]
+    pub capabilities: Vec<Capability>,
     pub slots: u32,
     pub version: Option<String>,
     pub registered_at: DateTime<Utc>,

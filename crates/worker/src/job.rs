@@ -125,9 +125,10 @@ impl JobRunner {
                 job.platform.as_str(),
             ));
         };
-        if !self.settings.platforms.contains(&job.platform) {
+        if !self.settings.plays(job.platform, job.test.test_type) {
             return Completion::error(format!(
-                "this worker cannot drive {} builds; run it where the {} driver's tools are installed",
+                "this worker cannot play {} tests of {} builds; run it where the {} driver's tools are installed",
+                job.test.test_type.as_str(),
                 job.platform.as_str(),
                 job.platform.as_str()
             ));

@@ -55,7 +55,8 @@ async fn register(
 ) -> Option<Worker> {
     let request = RegisterWorkerRequest {
         name: settings.name.clone(),
-        platforms: settings.platforms.clone(),
+        capabilities: settings.capabilities(),
+        platforms: Vec::new(),
         slots: settings.slots,
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
     };

@@ -1,4 +1,4 @@
-//! `/workers`: the workers serving the project (with what they can drive
+//! `/workers`: the workers serving the project (with what they can play
 //! and when they were last heard from), and the tokens they register with.
 //! Tokens made here serve only the caller's project; the operator makes
 //! tokens for every project with `playtest workers token create` on the
@@ -33,9 +33,10 @@ pub fn wire_worker(state: &AppState, record: WorkerRecord) -> Worker {
     let cutoff = state.clock().now() - chrono::Duration::from_std(timeout).unwrap_or_default();
     Worker {
         connected: record.last_heartbeat_at >= cutoff,
+        platforms: record.platforms(),
         id: record.id,
         name: record.name,
-        platforms: record.platforms,
+        capabilities: record.capabilities,
         slots: record.slots,
         version: record.version,
         registered_at: record.registered_at,

@@ -8,6 +8,7 @@ mod replay;
 mod start_run;
 mod test_spec;
 mod upload;
+mod worker;
 
 pub use asset::{MAX_ASSET_BYTES, asset_bytes, asset_name, asset_type};
 pub use config_spec::config_spec;
@@ -16,6 +17,7 @@ pub use replay::replay_request;
 pub use start_run::start_run;
 pub use test_spec::test_spec;
 pub use upload::{UploadShape, initiate_upload, plain_file_name};
+pub use worker::capabilities;
 
 use playtest_store::PageRequest;
 use playtest_types::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -5,8 +5,8 @@
 use playtest_api::keys;
 use playtest_client::WorkerClient;
 use playtest_types::{
-    Action, BugCategory, BugReport, BugTrace, CompleteJobRequest, Confidence, JobAssignment,
-    JobReport, PlatformKind, RegisterWorkerRequest, RunOutcome, Severity,
+    Action, BugCategory, BugReport, BugTrace, Capability, CompleteJobRequest, Confidence,
+    JobAssignment, JobReport, PlatformKind, RegisterWorkerRequest, RunOutcome, Severity,
 };
 
 use crate::support::TestApp;
@@ -17,8 +17,22 @@ pub struct FakeWorker {
 }
 
 impl FakeWorker {
-    /// Registers a web worker serving every project.
+    /// Registers a web worker serving every project, in the older shape
+    /// (platforms only: every test type of web builds).
     pub async fn register(app: &TestApp) -> FakeWorker {
+        FakeWorker::register_with(app, vec![], vec![PlatformKind::Web]).await
+    }
+
+    /// Registers a worker playing `capabilities`, serving every project.
+    pub async fn register_playing(app: &TestApp, capabilities: Vec<Capability>) -> FakeWorker {
+        FakeWorker::register_with(app, capabilities, vec![]).await
+    }
+
+    async fn register_with(
+        app: &TestApp,
+        capabilities: Vec<Capability>,
+        platforms: Vec<PlatformKind>,
+    ) -> FakeWorker {
         let (_, token) =
             keys::issue_worker_token(app.store.as_ref(), "fake", None, chrono::Utc::now())
                 .await
@@ -27,7 +41,8 @@ impl FakeWorker {
         let worker = client
             .register(&RegisterWorkerRequest {
                 name: "fake".into(),
-                platforms: vec![PlatformKind::Web],
+                capabilities,
+                platforms,
                 slots: 4,
                 version: None,
             })
@@ -37,6 +52,11 @@ impl FakeWorker {
             client,
             id: worker.id,
         }
+    }
+
+    /// Leases the next job it plays, if one is queued now.
+    pub async fn try_lease(&self) -> Option<JobAssignment> {
+        self.client.lease(&self.id, 0).await.unwrap()
     }
 
     /// Leases the next job, waiting up to 5 s for one.

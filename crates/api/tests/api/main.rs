@@ -15,3 +15,4 @@ mod openapi;
 mod resources;
 mod runs;
 mod uploads;
+mod workers;

@@ -111,3 +111,18 @@ async fn the_docs_page_is_served_without_outside_assets() {
         .unwrap();
     assert!(initializer.contains("/api/v1/openapi.json"));
 }
+
+#[tokio::test]
+async fn the_served_document_shows_what_workers_play_per_platform_and_test_type() {
+    let doc = served_document().await;
+    let schemas = &doc["components"]["schemas"];
+    let capability = &schemas["Capability"]["properties"];
+    assert!(capability["platform"].is_object(), "{capability}");
+    assert!(capability["test_types"].is_object(), "{capability}");
+    let register = &schemas["RegisterWorkerRequest"]["properties"];
+    assert!(register["capabilities"].is_object(), "{register}");
+    assert_eq!(register["platforms"]["deprecated"], true, "{register}");
+    let worker = &schemas["Worker"]["properties"];
+    assert!(worker["capabilities"].is_object(), "{worker}");
+    assert!(worker["platforms"].is_object(), "{worker}");
+}

@@ -4,7 +4,7 @@
 //! on the store (`workers token ...`, the server launcher's:
 //! [`crate::server`]), which prints them as [`print_tokens`] does here.
 
-use playtest_types::{Worker, WorkerToken};
+use playtest_types::{Capability, Worker, WorkerToken};
 
 use crate::config::ClientArgs;
 use crate::output::{Table, comma_list, print_json, time};
@@ -39,18 +39,17 @@ fn print_workers(workers: &[Worker]) {
     let mut table = Table::new(&[
         "ID",
         "NAME",
-        "PLATFORMS",
+        "PLAYS",
         "SLOTS",
         "CONNECTED",
         "ACTIVE JOBS",
         "LAST HEARTBEAT",
     ]);
     for worker in workers {
-        let platforms: Vec<&str> = worker.platforms.iter().map(|p| p.as_str()).collect();
         table.row(vec![
             worker.id.clone(),
             worker.name.clone(),
-            comma_list(&platforms),
+            plays(&worker.capabilities),
             worker.slots.to_string(),
             if worker.connected { "yes" } else { "no" }.to_string(),
             worker.active_jobs.to_string(),
@@ -58,6 +57,22 @@ fn print_workers(workers: &[Worker]) {
         ]);
     }
     table.print();
+}
+
+/// What a worker plays, platform by platform:
+/// `linux:game_loop web:verification,discovery`.
+fn plays(capabilities: &[Capability]) -> String {
+    if capabilities.is_empty() {
+        return "-".to_string();
+    }
+    capabilities
+        .iter()
+        .map(|c| {
+            let test_types: Vec<&str> = c.test_types.iter().map(|t| t.as_str()).collect();
+            format!("{}:{}", c.platform.as_str(), comma_list(&test_types))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The worker tokens as a table.
@@ -84,4 +99,30 @@ pub fn print_tokens(tokens: &[WorkerToken]) {
         ]);
     }
     table.print();
+}
+
+#[cfg(test)]
+mod tests {
+    use playtest_types::{PlatformKind, TestType};
+
+    use super::*;
+
+    #[test]
+    fn a_workers_capabilities_read_platform_by_platform() {
+        let capabilities = [
+            Capability {
+                platform: PlatformKind::Linux,
+                test_types: vec![TestType::GameLoop],
+            },
+            Capability {
+                platform: PlatformKind::Web,
+                test_types: vec![TestType::Verification, TestType::Discovery],
+            },
+        ];
+        assert_eq!(
+            plays(&capabilities),
+            "linux:game_loop web:verification,discovery"
+        );
+        assert_eq!(plays(&[]), "-");
+    }
 }

@@ -79,6 +79,7 @@ impl FakeWorker {
         let worker = runtime
             .block_on(client.register(&RegisterWorkerRequest {
                 name: "fake".into(),
+                capabilities: vec![],
                 platforms: vec![PlatformKind::Web],
                 slots: 2,
                 version: None,

@@ -13,17 +13,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use playtest_types::{JobStatus, PlatformKind, RunState};
+use playtest_types::{Capability, JobStatus, PlatformKind, RunState, TestType};
 use sqlx::AssertSqlSafe;
 
 use super::PostgresStore;
 use super::events::append_events;
 use super::finish::end_attempt;
+use crate::capabilities::{playable, rejection_reason};
 use crate::codec::from_text;
 use crate::events::{StateChange, expiry_note};
-use crate::leasing::{
-    ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope, rejection_reason,
-};
+use crate::leasing::{ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope};
 use crate::rows::{HELD_JOB_COLUMNS, HELD_JOB_FROM, HeldJob};
 use crate::{
     ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeaseStore, LeasedJob,
@@ -58,7 +57,8 @@ impl LeaseStore for PostgresStore {
         .await?;
         let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
         let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
-        if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
+        let playable = playable(&request.capabilities);
+        if revoked || scope == Scope::Nothing || playable.is_empty() {
             return Ok(None);
         }
 
@@ -67,7 +67,7 @@ impl LeaseStore for PostgresStore {
             Scope::Any | Scope::Nothing => None,
         };
         let in_project = if project.is_some() {
-            " AND project_id = $5"
+            " AND project_id = $6"
         } else {
             ""
         };
@@ -75,17 +75,19 @@ impl LeaseStore for PostgresStore {
             "UPDATE jobs j SET status = 'STARTING', lease_owner = $1, lease_expires_at = $2, \
              fencing_token = j.fencing_token + 1, attempts = j.attempts + 1, \
              queue_rejection_reason = NULL, updated_at = $3 \
-             WHERE j.id = (SELECT id FROM jobs WHERE status = 'QUEUED' AND platform = ANY($4){in_project} \
+             WHERE j.id = (SELECT id FROM jobs WHERE status = 'QUEUED' \
+             AND (platform, test_type) IN (SELECT * FROM UNNEST($4::text[], $5::text[])){in_project} \
              ORDER BY seq LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) AND j.status = 'QUEUED' \
              RETURNING j.id, (SELECT r.id FROM runs r WHERE r.job_id = j.id) AS run_id, j.project_id, \
              j.fencing_token, j.attempts, j.lease_expires_at"
         );
-        let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
+        let (platforms, test_types): (Vec<&str>, Vec<&str>) = playable.into_iter().unzip();
         let mut query = sqlx::query_as(AssertSqlSafe(sql))
             .bind(&request.worker_id)
             .bind(expires_at)
             .bind(request.now)
-            .bind(&platforms);
+            .bind(&platforms)
+            .bind(&test_types);
         if let Some(project_id) = project {
             query = query.bind(project_id);
         }
@@ -206,25 +208,32 @@ impl LeaseStore for PostgresStore {
         Ok(expired)
     }
 
-    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+    async fn refresh_queue_rejections(&self, connected: &[Capability]) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(REFRESH_LOCK)
             .execute(&mut *tx)
             .await?;
-        let platforms: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
+        let waiting: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT platform, test_type FROM jobs \
+             WHERE status = 'QUEUED' AND platform IS NOT NULL AND test_type IS NOT NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
         let mut changed = 0;
-        for platform in platforms {
-            let reason = rejection_reason(&platform, drivable);
+        for (platform, test_type) in waiting {
+            let reason = rejection_reason(
+                from_text::<PlatformKind>(&platform)?,
+                from_text::<TestType>(&test_type)?,
+                connected,
+            );
             let done = sqlx::query(
-                "UPDATE jobs SET queue_rejection_reason = $2 \
-                 WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS DISTINCT FROM $2",
+                "UPDATE jobs SET queue_rejection_reason = $3 \
+                 WHERE status = 'QUEUED' AND platform = $1 AND test_type = $2 \
+                 AND queue_rejection_reason IS DISTINCT FROM $3",
             )
             .bind(&platform)
+            .bind(&test_type)
             .bind(reason)
             .execute(&mut *tx)
             .await?;

@@ -125,16 +125,17 @@ impl RunBatchStore for PostgresStore {
 
         // In the batch's order, which is the queue's (`seq`).
         sqlx::query(
-            "INSERT INTO jobs (id, project_id, status, retries, platform, created_at, updated_at) \
-             SELECT id, $1, 'QUEUED', retries, platform, $2, $2 \
-             FROM UNNEST($3::text[], $4::int4[], $5::text[]) WITH ORDINALITY AS t(id, retries, platform, n) \
-             ORDER BY n",
+            "INSERT INTO jobs (id, project_id, status, retries, platform, test_type, created_at, updated_at) \
+             SELECT id, $1, 'QUEUED', retries, platform, test_type, $2, $2 \
+             FROM UNNEST($3::text[], $4::int4[], $5::text[], $6::text[]) \
+             WITH ORDINALITY AS t(id, retries, platform, test_type, n) ORDER BY n",
         )
         .bind(&batch.project_id)
         .bind(batch.created_at)
         .bind(&c.job_id)
         .bind(&c.retries)
         .bind(&c.platform)
+        .bind(&c.test_type)
         .execute(&mut *tx)
         .await
         .map_err(|err| on_write(err, conflict, "project"))?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::PostgresStore;
+use crate::capabilities::platforms_of;
 use crate::codec::to_json;
 use crate::rows::{TOKEN_COLUMNS, TokenRow, WORKER_COLUMNS, WORKER_FROM, WorkerRow};
 use crate::sql_error::on_write;
@@ -81,13 +82,14 @@ impl WorkerStore for PostgresStore {
 
     async fn register_worker(&self, worker: &NewWorker) -> Result<WorkerRecord> {
         sqlx::query(
-            "INSERT INTO workers (id, token_id, name, platforms, slots, version, registered_at, last_heartbeat_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            "INSERT INTO workers (id, token_id, name, platforms, capabilities, slots, version, registered_at, \
+             last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(&worker.id)
         .bind(&worker.token_id)
         .bind(&worker.name)
-        .bind(to_json(&worker.platforms)?)
+        .bind(to_json(&platforms_of(&worker.capabilities))?)
+        .bind(to_json(&worker.capabilities)?)
         .bind(i64::from(worker.slots))
         .bind(&worker.version)
         .bind(worker.registered_at)

@@ -4,9 +4,7 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use playtest_types::{
-    JobStatus, PlanExecutionCounts, PlatformKind, TestPlanExecution, WorkerToken,
-};
+use playtest_types::{Capability, JobStatus, PlanExecutionCounts, TestPlanExecution, WorkerToken};
 use serde_json::Value;
 use sqlx::types::Json;
 
@@ -50,7 +48,7 @@ pub(crate) const WORKER_FROM: &str = "workers w JOIN worker_tokens t ON t.id = w
 
 /// A worker (`w`), its token's project (`t`), and how many jobs it holds
 /// a lease on (a lease's owner is cleared when it ends).
-pub(crate) const WORKER_COLUMNS: &str = "w.id, w.token_id, t.project_id, w.name, w.platforms, \
+pub(crate) const WORKER_COLUMNS: &str = "w.id, w.token_id, t.project_id, w.name, w.capabilities, \
     w.slots, w.version, w.registered_at, w.last_heartbeat_at, \
     (SELECT COUNT(*) FROM jobs j WHERE j.lease_owner = w.id \
      AND j.status IN ('STARTING', 'RUNNING', 'STOPPING', 'CLEANING_UP')) AS active_jobs";
@@ -61,7 +59,7 @@ pub(crate) struct WorkerRow {
     token_id: String,
     project_id: Option<String>,
     name: String,
-    platforms: Json<Value>,
+    capabilities: Json<Value>,
     slots: i64,
     version: Option<String>,
     registered_at: DateTime<Utc>,
@@ -71,7 +69,7 @@ pub(crate) struct WorkerRow {
 
 impl WorkerRow {
     pub(crate) fn into_record(self) -> Result<WorkerRecord> {
-        let platforms: Vec<PlatformKind> = from_json(self.platforms)?;
+        let capabilities: Vec<Capability> = from_json(self.capabilities)?;
         let slots = u32::try_from(self.slots).map_err(|_| {
             StoreError::Corrupt(format!("worker slots out of range: {}", self.slots))
         })?;
@@ -80,7 +78,7 @@ impl WorkerRow {
             token_id: self.token_id,
             project_id: self.project_id,
             name: self.name,
-            platforms,
+            capabilities,
             slots,
             version: self.version,
             registered_at: self.registered_at,

@@ -7,17 +7,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use playtest_types::{JobStatus, PlatformKind, RunState};
+use playtest_types::{Capability, JobStatus, PlatformKind, RunState, TestType};
 use sqlx::AssertSqlSafe;
 
 use super::events::append_events;
 use super::finish::end_attempt;
 use super::{SqliteStore, ts};
+use crate::capabilities::{playable, rejection_reason};
 use crate::codec::{from_text, to_json};
 use crate::events::{StateChange, expiry_note};
-use crate::leasing::{
-    ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope, rejection_reason,
-};
+use crate::leasing::{ACTIVE, DUE_LEASES, Ending, RENEW_LEASE, Scope, lease_expiry, lease_scope};
 use crate::rows::{HELD_JOB_COLUMNS, HELD_JOB_FROM, HeldJob};
 use crate::{
     ExpiredLease, FinishResult, LeaseRef, LeaseRenewal, LeaseRequest, LeaseStore, LeasedJob,
@@ -47,7 +46,8 @@ impl LeaseStore for SqliteStore {
         .await?;
         let (token_project, revoked) = token.ok_or(StoreError::NotFound("worker"))?;
         let scope = lease_scope(request.project_id.as_deref(), token_project.as_deref());
-        if revoked || scope == Scope::Nothing || request.platforms.is_empty() {
+        let playable = playable(&request.capabilities);
+        if revoked || scope == Scope::Nothing || playable.is_empty() {
             return Ok(None);
         }
 
@@ -68,15 +68,16 @@ impl LeaseStore for SqliteStore {
              fencing_token = fencing_token + 1, attempts = attempts + 1, queue_rejection_reason = NULL, \
              updated_at = $3 \
              WHERE id = (SELECT id FROM jobs WHERE status = 'QUEUED' \
-             AND platform IN (SELECT value FROM json_each($4)){in_project} ORDER BY seq LIMIT 1) \
+             AND (platform, test_type) IN \
+             (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($4))\
+             {in_project} ORDER BY seq LIMIT 1) \
              RETURNING id, project_id, fencing_token, attempts, lease_expires_at"
         );
-        let platforms: Vec<&str> = request.platforms.iter().map(|p| p.as_str()).collect();
         let mut query = sqlx::query_as(AssertSqlSafe(sql))
             .bind(&request.worker_id)
             .bind(ts(expires_at))
             .bind(ts(request.now))
-            .bind(to_json(&platforms)?);
+            .bind(to_json(&playable)?);
         if let Some(project_id) = project {
             query = query.bind(project_id);
         }
@@ -204,21 +205,28 @@ impl LeaseStore for SqliteStore {
         Ok(expired)
     }
 
-    async fn refresh_queue_rejections(&self, drivable: &[PlatformKind]) -> Result<u64> {
+    async fn refresh_queue_rejections(&self, connected: &[Capability]) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        let platforms: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT platform FROM jobs WHERE status = 'QUEUED' AND platform IS NOT NULL",
+        let waiting: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT platform, test_type FROM jobs \
+             WHERE status = 'QUEUED' AND platform IS NOT NULL AND test_type IS NOT NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
         let mut changed = 0;
-        for platform in platforms {
-            let reason = rejection_reason(&platform, drivable);
+        for (platform, test_type) in waiting {
+            let reason = rejection_reason(
+                from_text::<PlatformKind>(&platform)?,
+                from_text::<TestType>(&test_type)?,
+                connected,
+            );
             let done = sqlx::query(
-                "UPDATE jobs SET queue_rejection_reason = $2 \
-                 WHERE status = 'QUEUED' AND platform = $1 AND queue_rejection_reason IS NOT $2",
+                "UPDATE jobs SET queue_rejection_reason = $3 \
+                 WHERE status = 'QUEUED' AND platform = $1 AND test_type = $2 \
+                 AND queue_rejection_reason IS NOT $3",
             )
             .bind(&platform)
+            .bind(&test_type)
             .bind(reason)
             .execute(&mut *tx)
             .await?;

@@ -55,13 +55,14 @@ async fn insert_run(
 ) -> Result<()> {
     // The queue's order: one more than the last job's (under the write lock).
     sqlx::query(
-        "INSERT INTO jobs (id, project_id, status, retries, platform, seq, created_at, updated_at) \
-         VALUES ($1, $2, 'QUEUED', $3, $4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), $5, $5)",
+        "INSERT INTO jobs (id, project_id, status, retries, platform, test_type, seq, created_at, updated_at) \
+         VALUES ($1, $2, 'QUEUED', $3, $4, $5, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), $6, $6)",
     )
     .bind(&run.job_id)
     .bind(project_id)
     .bind(run.retries)
     .bind(run.platform.as_str())
+    .bind(run.test_spec.test_type.as_str())
     .bind(at)
     .execute(&mut **tx)
     .await

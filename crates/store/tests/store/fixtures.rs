@@ -11,9 +11,9 @@ use playtest_store::{
     Store, UploadKind, ids,
 };
 use playtest_types::{
-    BuildDetails, BuildPlatform, DeletionPolicy, DeploymentConfigSpec, Initiator, Launch,
-    PlatformKind, RunEvent, RunOptions, RunOutcome, StepGoal, TestPlayer, TestSpec, TestStep,
-    TestType,
+    BuildDetails, BuildPlatform, Capability, DeletionPolicy, DeploymentConfigSpec, Initiator,
+    Launch, PlatformKind, RunEvent, RunOptions, RunOutcome, StepGoal, TestPlayer, TestSpec,
+    TestStep, TestType,
 };
 use serde_json::json;
 
@@ -330,11 +330,32 @@ pub async fn three_ready_builds(store: &dyn Store, project_id: &str) -> Vec<Stri
 }
 
 /// A worker registered with a token of `project_id` (`None`: every
-/// project), driving `platforms`.
+/// project), playing every test type of `platforms`.
 pub async fn worker(
     store: &dyn Store,
     project_id: Option<&str>,
     platforms: &[PlatformKind],
+) -> String {
+    worker_playing(store, project_id, &every_test_type(platforms)).await
+}
+
+/// Every test type of `platforms`.
+pub fn every_test_type(platforms: &[PlatformKind]) -> Vec<Capability> {
+    platforms
+        .iter()
+        .map(|&platform| Capability {
+            platform,
+            test_types: TestType::ALL.to_vec(),
+        })
+        .collect()
+}
+
+/// A worker registered with a token of `project_id` (`None`: every
+/// project), playing `capabilities`.
+pub async fn worker_playing(
+    store: &dyn Store,
+    project_id: Option<&str>,
+    capabilities: &[Capability],
 ) -> String {
     let token = store
         .create_worker_token(&new_worker_token(project_id))
@@ -344,7 +365,7 @@ pub async fn worker(
         id: ids::prefixed("wrk"),
         token_id: token.token.id,
         name: "runner-1".to_string(),
-        platforms: platforms.to_vec(),
+        capabilities: capabilities.to_vec(),
         slots: 2,
         version: Some("0.1.0".to_string()),
         registered_at: at(0),
@@ -369,7 +390,7 @@ pub fn new_worker_token(project_id: Option<&str>) -> NewWorkerToken {
 pub fn lease_request(worker_id: &str, now: i64) -> LeaseRequest {
     LeaseRequest {
         worker_id: worker_id.to_string(),
-        platforms: vec![PlatformKind::Web, PlatformKind::Linux],
+        capabilities: every_test_type(&[PlatformKind::Web, PlatformKind::Linux]),
         project_id: None,
         now: at(now),
         lease_for: Duration::from_secs(30),
@@ -429,6 +450,13 @@ pub async fn events(store: &dyn Store, project_id: &str, run_id: &str) -> Vec<Ru
         .run_events(project_id, run_id, 0, 10_000)
         .await
         .unwrap()
+}
+
+/// A run of a `test_type` test of one player with one step on `platform`.
+pub fn run_playing(platform: PlatformKind, test_type: TestType) -> NewRun {
+    let mut run = run_on(platform, 1, 0);
+    run.test_spec.test_type = test_type;
+    run
 }
 
 /// A run of one player with `steps` steps on `platform`, allowing `retries`.

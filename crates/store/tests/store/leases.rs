@@ -1,4 +1,5 @@
-//! Leasing jobs: the oldest first, of the worker's platforms and projects,
+//! Leasing jobs: the oldest first, of the worker's platforms, test types
+//! and projects,
 //! never one job to two workers, and fencing tokens that lock out a worker
 //! whose lease has moved on.
 
@@ -7,11 +8,12 @@ use std::sync::Arc;
 
 use playtest_store::testing::DbGuard;
 use playtest_store::{FinishResult, JobProgress, LeaseRef, LeaseRequest, Store, StoreError};
-use playtest_types::{JobStatus, PlatformKind, RunEventKind, RunOutcome};
+use playtest_types::{Capability, JobStatus, PlatformKind, RunEventKind, RunOutcome, TestType};
 use serde_json::json;
 
 use crate::fixtures::{
-    at, create, events, finish, lease, lease_ref, lease_request, project, run_on, stored, worker,
+    at, create, events, every_test_type, finish, lease, lease_ref, lease_request, project, run_on,
+    run_playing, stored, worker, worker_playing,
 };
 
 async fn leases_take_the_oldest_queued_job_of_the_workers_platforms(
@@ -38,7 +40,7 @@ async fn leases_take_the_oldest_queued_job_of_the_workers_platforms(
 
     let web = worker(&*store, None, &[PlatformKind::Web]).await;
     let web_only = |now| LeaseRequest {
-        platforms: vec![PlatformKind::Web],
+        capabilities: every_test_type(&[PlatformKind::Web]),
         ..lease_request(&web, now)
     };
     let mut leased = Vec::new();
@@ -65,10 +67,18 @@ async fn leases_take_the_oldest_queued_job_of_the_workers_platforms(
     );
 
     let nothing = LeaseRequest {
-        platforms: vec![],
+        capabilities: vec![],
         ..lease_request(&web, 2)
     };
     assert_eq!(store.lease_job(&nothing).await.unwrap(), None);
+    let no_test_type = LeaseRequest {
+        capabilities: vec![Capability {
+            platform: PlatformKind::Linux,
+            test_types: vec![],
+        }],
+        ..lease_request(&web, 2)
+    };
+    assert_eq!(store.lease_job(&no_test_type).await.unwrap(), None);
     let linux_worker = worker(&*store, None, &[PlatformKind::Linux]).await;
     let linux_job = lease(&*store, &linux_worker, 2).await;
     assert_eq!(linux_job.job_id, linux.job_id);
@@ -87,6 +97,63 @@ async fn leases_take_the_oldest_queued_job_of_the_workers_platforms(
         json!({"status": "STARTING", "state": "initializing", "result": null, "outcome": null,
                "attempt": 1, "worker_id": web})
     );
+}
+
+async fn a_worker_leases_only_the_test_types_it_plays_on_each_platform(
+    store: Arc<dyn Store>,
+    _db: DbGuard,
+) {
+    let project_id = project(&*store, "p").await;
+    let discovery = run_playing(PlatformKind::Linux, TestType::Discovery);
+    let game_loop = run_playing(PlatformKind::Linux, TestType::GameLoop);
+    create(
+        &*store,
+        &project_id,
+        &[discovery.clone(), game_loop.clone()],
+    )
+    .await;
+    let playing = |worker_id: &str, capabilities: &[Capability], now| LeaseRequest {
+        capabilities: capabilities.to_vec(),
+        ..lease_request(worker_id, now)
+    };
+
+    // Bubblewrap but no Xvfb: linux game loops only.
+    let loops = [Capability {
+        platform: PlatformKind::Linux,
+        test_types: vec![TestType::GameLoop],
+    }];
+    let bare = worker_playing(&*store, None, &loops).await;
+    let leased = store.lease_job(&playing(&bare, &loops, 1)).await.unwrap();
+    assert_eq!(
+        leased.map(|l| l.job_id),
+        Some(game_loop.job_id),
+        "the older discovery job is passed by"
+    );
+    assert_eq!(
+        store.lease_job(&playing(&bare, &loops, 2)).await.unwrap(),
+        None
+    );
+    let web_discovery = [Capability {
+        platform: PlatformKind::Web,
+        test_types: vec![TestType::Discovery],
+    }];
+    let browser = worker_playing(&*store, None, &web_discovery).await;
+    assert_eq!(
+        store
+            .lease_job(&playing(&browser, &web_discovery, 2))
+            .await
+            .unwrap(),
+        None,
+        "discovery tests of another platform"
+    );
+
+    let xvfb = [Capability {
+        platform: PlatformKind::Linux,
+        test_types: vec![TestType::Discovery, TestType::GameLoop],
+    }];
+    let native = worker_playing(&*store, None, &xvfb).await;
+    let leased = store.lease_job(&playing(&native, &xvfb, 3)).await.unwrap();
+    assert_eq!(leased.map(|l| l.job_id), Some(discovery.job_id));
 }
 
 async fn leases_stay_within_the_requested_project_and_the_tokens(
@@ -337,6 +404,7 @@ playtest_store::backend_tests!(
     a_revoked_tokens_worker_can_no_longer_report,
     a_leased_jobs_work_is_its_run_as_it_was_queued,
     leases_take_the_oldest_queued_job_of_the_workers_platforms,
+    a_worker_leases_only_the_test_types_it_plays_on_each_platform,
     leases_stay_within_the_requested_project_and_the_tokens,
     a_revoked_tokens_worker_leases_nothing_and_an_unknown_one_is_not_found,
     concurrent_leases_never_give_one_job_to_two_workers,

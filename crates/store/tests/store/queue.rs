@@ -1,6 +1,7 @@
-//! The queue around the leases: why queued jobs wait, waking the workers
-//! that wait for jobs (on any replica), a test plan execution's counts, and
-//! the run totals kept right through a job's whole life.
+//! The queue around the leases: why queued jobs wait (for a worker of
+//! their platform and test type), waking the workers that wait for jobs
+//! (on any replica), a test plan execution's counts, and the run totals
+//! kept right through a job's whole life.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use playtest_store::testing::{Backend, DbGuard};
 use playtest_store::{FinishResult, JobProgress, NewPlanExecution, Store, StoreError};
-use playtest_types::{PlanExecutionCounts, PlatformKind, RunOutcome};
+use playtest_types::{Capability, PlanExecutionCounts, PlatformKind, RunOutcome, TestType};
 
 use crate::fixtures::{
-    at, batch, create, finish, lease, lease_ref, project, run_on, stored, worker,
+    at, batch, create, every_test_type, finish, lease, lease_ref, project, run_on, run_playing,
+    stored, worker,
 };
 use crate::run_counts::{counted, totals};
 
@@ -34,23 +36,19 @@ async fn queued_jobs_say_why_no_worker_takes_them(store: Arc<dyn Store>, _db: Db
         }
     };
 
-    assert_eq!(
-        store
-            .refresh_queue_rejections(&[PlatformKind::Web])
-            .await
-            .unwrap(),
-        1
-    );
+    let web_only = every_test_type(&[PlatformKind::Web]);
+    assert_eq!(store.refresh_queue_rejections(&web_only).await.unwrap(), 1);
     assert_eq!(reason(web.run_id.clone()).await, None);
     assert_eq!(
         reason(linux.run_id.clone()).await.as_deref(),
-        Some("no connected worker can drive linux builds")
+        Some(
+            "no connected worker can drive linux builds: start a worker with Xvfb \
+             (`playtest worker`)"
+        ),
+        "the run is a verification test"
     );
     assert_eq!(
-        store
-            .refresh_queue_rejections(&[PlatformKind::Web])
-            .await
-            .unwrap(),
+        store.refresh_queue_rejections(&web_only).await.unwrap(),
         0,
         "nothing changed"
     );
@@ -64,9 +62,57 @@ async fn queued_jobs_say_why_no_worker_takes_them(store: Arc<dyn Store>, _db: Db
     let worker_id = worker(&*store, None, &[PlatformKind::Web]).await;
     lease(&*store, &worker_id, 1).await;
     assert_eq!(reason(web.run_id.clone()).await, None);
-    let both = [PlatformKind::Linux, PlatformKind::Web];
+    let both = every_test_type(&[PlatformKind::Linux, PlatformKind::Web]);
     assert_eq!(store.refresh_queue_rejections(&both).await.unwrap(), 1);
     assert_eq!(reason(linux.run_id).await, None);
+}
+
+async fn a_queued_job_says_which_test_type_no_connected_worker_plays(
+    store: Arc<dyn Store>,
+    _db: DbGuard,
+) {
+    let project_id = project(&*store, "p").await;
+    let discovery = run_playing(PlatformKind::Linux, TestType::Discovery);
+    let game_loop = run_playing(PlatformKind::Linux, TestType::GameLoop);
+    create(
+        &*store,
+        &project_id,
+        &[discovery.clone(), game_loop.clone()],
+    )
+    .await;
+    let reason = |run_id: String| {
+        let (store, project_id) = (store.clone(), project_id.clone());
+        async move {
+            store
+                .run_details(&project_id, &run_id)
+                .await
+                .unwrap()
+                .run
+                .queue_rejection_reason
+        }
+    };
+    let linux = |test_types: &[TestType]| Capability {
+        platform: PlatformKind::Linux,
+        test_types: test_types.to_vec(),
+    };
+
+    // Bubblewrap but no Xvfb.
+    let loops = [linux(&[TestType::GameLoop])];
+    assert_eq!(store.refresh_queue_rejections(&loops).await.unwrap(), 1);
+    assert_eq!(
+        reason(discovery.run_id.clone()).await.as_deref(),
+        Some(
+            "no connected worker plays linux discovery tests: start a worker with Xvfb \
+             (`playtest worker`)"
+        )
+    );
+    assert_eq!(reason(game_loop.run_id.clone()).await, None);
+
+    // A second worker, with Xvfb: together they play both.
+    let both = [loops[0].clone(), linux(&[TestType::Discovery])];
+    assert_eq!(store.refresh_queue_rejections(&both).await.unwrap(), 1);
+    assert_eq!(reason(discovery.run_id).await, None);
+    assert_eq!(reason(game_loop.run_id).await, None);
 }
 
 /// Polls `wait` once, so that it is waiting, and says whether it is done.
@@ -303,6 +349,7 @@ async fn run_totals_stay_exact_through_leases_retries_and_verdicts(
 
 playtest_store::backend_tests!(
     queued_jobs_say_why_no_worker_takes_them,
+    a_queued_job_says_which_test_type_no_connected_worker_plays,
     a_wait_for_jobs_times_out_when_none_come,
     a_wait_for_jobs_ends_when_runs_are_created_or_retried,
     a_wait_on_another_replica_ends_when_runs_are_created,

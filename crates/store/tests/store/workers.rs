@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use playtest_store::testing::DbGuard;
 use playtest_store::{NewWorker, Store, StoreError, ids};
-use playtest_types::PlatformKind;
+use playtest_types::{Capability, PlatformKind, TestType};
 
 use crate::fixtures::{at, batch, lease, new_run, new_worker_token, project, stored, worker};
 
@@ -126,7 +126,16 @@ async fn a_registered_worker_is_read_back_with_its_tokens_project(
         id: ids::prefixed("wrk"),
         token_id: token.token.id.clone(),
         name: "host-a".to_string(),
-        platforms: vec![PlatformKind::Linux, PlatformKind::Web],
+        capabilities: vec![
+            Capability {
+                platform: PlatformKind::Linux,
+                test_types: vec![TestType::GameLoop],
+            },
+            Capability {
+                platform: PlatformKind::Web,
+                test_types: vec![TestType::Verification, TestType::Discovery],
+            },
+        ],
         slots: u32::MAX,
         version: None,
         registered_at: at(3),
@@ -135,7 +144,11 @@ async fn a_registered_worker_is_read_back_with_its_tokens_project(
     assert_eq!(registered.id, new.id);
     assert_eq!(registered.token_id, token.token.id);
     assert_eq!(registered.project_id.as_deref(), Some(mine.as_str()));
-    assert_eq!(registered.platforms, new.platforms);
+    assert_eq!(registered.capabilities, new.capabilities);
+    assert_eq!(
+        registered.platforms(),
+        [PlatformKind::Linux, PlatformKind::Web]
+    );
     assert_eq!(registered.slots, u32::MAX);
     assert_eq!(registered.version, None);
     assert_eq!(registered.registered_at, stored(at(3)));

@@ -22,7 +22,7 @@ use crate::{ApiError, AppState, validate};
 /// How long a lease request waits when it does not say.
 const DEFAULT_WAIT_SECONDS: u32 = 30;
 
-/// Waits up to `wait_seconds` for a job this worker can drive and leases
+/// Waits up to `wait_seconds` for a job this worker can play and leases
 /// it: 200 with the job, or 204 when the wait ended without one.
 #[utoipa::path(post, path = "/worker/workers/{worker_id}/lease", tag = "Worker protocol",
     request_body = LeaseJobRequest,

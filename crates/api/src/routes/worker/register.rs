@@ -1,4 +1,6 @@
-//! `POST /worker/register`: a worker announces what it can drive.
+//! `POST /worker/register`: a worker announces what it can play: the test
+//! types it runs on each platform (or, in the older shape, its platforms,
+//! taken as every test type of them).
 
 use axum::Json;
 use axum::extract::State;
@@ -29,26 +31,18 @@ pub async fn register_worker(
     crate::extract::ApiJson(request): crate::extract::ApiJson<RegisterWorkerRequest>,
 ) -> Result<(StatusCode, Json<Worker>), ApiError> {
     validate::name("name", &request.name)?;
-    if request.platforms.is_empty() {
-        return Err(ApiError::validation(
-            "platforms",
-            "platforms must name at least one platform kind the worker can drive (web, linux)",
-        ));
-    }
+    let capabilities = validate::capabilities(&request)?;
     validate::range("slots", i64::from(request.slots), 1, i64::from(MAX_SLOTS))?;
     if let Some(version) = &request.version {
         validate::text("version", version, 1, 64)?;
     }
-    let mut platforms = request.platforms.clone();
-    platforms.sort_by_key(|p| p.as_str());
-    platforms.dedup();
     let record = state
         .store()
         .register_worker(&NewWorker {
             id: ids::prefixed("wrk"),
             token_id: caller.token_id.clone(),
             name: request.name,
-            platforms,
+            capabilities,
             slots: request.slots,
             version: request.version,
             registered_at: state.clock().now(),

@@ -45,7 +45,6 @@ pub async fn worker(app: &TestApp, slots: u32) -> TestWorker {
         server_url: app.base.clone(),
         token,
         name: "test worker".into(),
-        platforms: vec![PlatformKind::Linux],
         web: None,
         native: None,
         slots,

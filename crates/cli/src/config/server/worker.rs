@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use playtest_types::{PlatformKind, Secret};
+use playtest_types::Secret;
 use playtest_worker::{NativeTools, SandboxLimits, WebTools, WorkerSettings};
 
 use super::storage::parse_size;
@@ -84,15 +84,10 @@ impl GameLimitArgs {
         let defaults = SandboxLimits::default();
         let web = self.web_tools();
         let native = self.native_tools();
-        let mut platforms = vec![PlatformKind::Linux];
-        if web.is_some() {
-            platforms.push(PlatformKind::Web);
-        }
         WorkerSettings {
             server_url,
             token,
             name,
-            platforms,
             web,
             native,
             slots,
