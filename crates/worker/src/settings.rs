@@ -105,6 +105,7 @@ mod tests {
             native: native.then(|| NativeTools {
                 xvfb: "/usr/bin/Xvfb".into(),
                 ffmpeg: None,
+                faketime: None,
             }),
             slots: 1,
             work_dir: "/tmp".into(),
