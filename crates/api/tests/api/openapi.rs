@@ -111,3 +111,20 @@ async fn the_docs_page_is_served_without_outside_assets() {
         .unwrap();
     assert!(initializer.contains("/api/v1/openapi.json"));
 }
+
+#[tokio::test]
+async fn the_served_document_declares_the_text_visible_check() {
+    let doc = served_document().await;
+    let variants = doc["components"]["schemas"]["ExpectedResult"]["oneOf"]
+        .as_array()
+        .expect("ExpectedResult is one of its checks");
+    let text_visible = variants
+        .iter()
+        .find(|v| v["properties"]["text_visible"].is_object())
+        .expect("a text_visible check");
+    assert_eq!(text_visible["properties"]["text_visible"]["type"], "string");
+    assert_eq!(
+        text_visible["required"],
+        serde_json::json!(["text_visible"])
+    );
+}
