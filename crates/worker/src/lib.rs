@@ -52,6 +52,7 @@ pub use play::game_loop::runner::{
     GameLoopEnd, GameLoopError, GameLoopReport, GameLoopRun, LogLine, Stream, run_game_loop,
 };
 pub use playtest_driver_web::default_chromium;
+pub use playtest_ocr::DEFAULT_TESSERACT;
 pub use playtest_sandbox::{Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits};
 pub use settings::{NativeTools, WebTools, WorkerSettings};
 pub use signal::signal_name;

@@ -33,6 +33,10 @@ pub struct WorkerSettings {
     pub lease_wait: Duration,
     /// A game loop's time limit when neither the test nor the run sets one.
     pub default_max_duration: Duration,
+    /// tesseract, on the host: reads the screen's text for `text_visible`
+    /// checks where the game has no document (native games); the agent's
+    /// `SessionSettings::ocr`.
+    pub tesseract: PathBuf,
 }
 
 /// The programs the web driver runs.
