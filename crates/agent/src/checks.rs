@@ -7,8 +7,10 @@ use serde_json::Value;
 
 use crate::driver::{DriverError, Frame};
 use crate::error::AgentError;
+use crate::screen_text::{ScreenReader, Unreadable};
 use crate::session::Session;
 use crate::similarity::region_similarity;
+use crate::text_match::{excerpt, shows};
 
 /// Reference pictures of `screen_similar` checks, by asset name.
 pub type References = HashMap<String, Frame>;
@@ -43,12 +45,15 @@ pub fn truthy(value: &Value) -> bool {
 }
 
 /// Checks one expected result now. `errors_mark` is where the step began
-/// in the session's list of errors. Only a vanished game is an `Err`.
+/// in the session's list of errors; `reader` reads the screen's text (one
+/// for a step's tries, so a picture is read once). Only a vanished game is
+/// an `Err`.
 pub async fn check(
     session: &mut Session<'_>,
     expected: &ExpectedResult,
     references: &References,
     errors_mark: usize,
+    reader: &mut ScreenReader,
 ) -> Result<CheckOutcome, AgentError> {
     use CheckOutcome::{Failed, Passed};
     Ok(match expected {
@@ -79,6 +84,28 @@ pub async fn check(
             )),
             Err(error) => Failed(format!(
                 "could not evaluate `{expression}`: {}",
+                driver_problem(error)?
+            )),
+        },
+        ExpectedResult::TextVisible(wanted) => match reader.read(session).await {
+            Ok(seen) if shows(&seen.text, wanted) => {
+                Passed(format!("the screen shows '{wanted}' ({})", seen.source))
+            }
+            Ok(seen) if seen.text.trim().is_empty() => Failed(format!(
+                "expected the screen to show '{wanted}', it shows no text ({})",
+                seen.source
+            )),
+            Ok(seen) => Failed(format!(
+                "expected the screen to show '{wanted}', it shows '{}' ({})",
+                excerpt(&seen.text),
+                seen.source
+            )),
+            Err(Unreadable::NoPicture) => Failed("no picture of the screen was taken".into()),
+            Err(Unreadable::Ocr(error)) => {
+                Failed(format!("could not read the screen's text: {error}"))
+            }
+            Err(Unreadable::Driver(error)) => Failed(format!(
+                "could not read the screen's text: {}",
                 driver_problem(error)?
             )),
         },

@@ -231,4 +231,13 @@ pub trait Driver: Send + Sync {
     /// The text of the first element a selector matches, `None` when none
     /// does (web).
     async fn text_of(&mut self, selector: &str) -> Result<Option<String>, DriverError>;
+
+    /// The text the game shows, as far as the platform knows it without
+    /// reading pixels (web: the document's rendered text). `None`, the
+    /// default, when the game has no document: the text is then read from
+    /// the screen's picture by OCR, the same way on every platform. A
+    /// driver that wraps another must pass its answer on.
+    async fn visible_text(&mut self) -> Result<Option<String>, DriverError> {
+        Ok(None)
+    }
 }

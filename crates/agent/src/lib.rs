@@ -9,7 +9,8 @@
 //! - [`cells`] and [`graph`]: frames reduced to screen identities, and the
 //!   state graph of where moves lead.
 //! - [`explorer`] (discovery tests), [`random`] (the baseline),
-//!   [`scripted`] (verification tests, with [`checks`] and [`similarity`]).
+//!   [`scripted`] (verification tests, with [`checks`], [`similarity`],
+//!   and [`screen_text`] and [`text_match`] for the text a screen shows).
 //! - [`detect`]: crash, exception, console error, hang, freeze, soft-lock,
 //!   performance and blank-screen detectors.
 //! - [`replay`](mod@replay) and [`minimize`](mod@minimize): repeat a bug's trace, and shorten it.
@@ -33,10 +34,12 @@ pub mod moves;
 pub mod random;
 pub mod replay;
 pub mod run;
+pub mod screen_text;
 pub mod scripted;
 pub mod session;
 pub mod similarity;
 pub mod sink;
+pub mod text_match;
 pub mod trace;
 
 pub use action_space::ActionSpaceSettings;
@@ -52,6 +55,7 @@ pub use explorer::{ExplorationReport, Explorer, ExplorerSettings, RunEnd};
 pub use graph::{Coverage, StateGraphDocument};
 pub use minimize::{MinimizeOutcome, MinimizeSettings, minimize};
 pub use moves::Move;
+pub use playtest_ocr::Tesseract;
 pub use random::RandomAgent;
 pub use replay::{ReplayOutcome, ReplaySettings, replay};
 pub use run::{DiscoveryRun, VerificationRun, discover, play_randomly, verify};

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::checks::{CheckOutcome, References, check};
 use crate::describe::describe_action;
 use crate::error::AgentError;
+use crate::screen_text::ScreenReader;
 use crate::session::Session;
 use crate::sink::{StepPhase, StepUpdate};
 
@@ -82,6 +83,8 @@ pub async fn run_verification(
         Err(other) => return Err(other),
     };
     let mut outcomes = Vec::new();
+    // One for the run: a screen that did not change is not read again.
+    let mut reader = ScreenReader::new(session.settings().ocr.clone());
     for (index, step) in steps.iter().enumerate() {
         let step_number = index as i32 + 1;
         if let Some(reason) = &gone {
@@ -109,15 +112,16 @@ pub async fn run_verification(
         });
         session.set_test_step(Some(step_number));
         session.log(format!("Step {step_number}: {}", step.goal));
-        let (result, report) = match play_step(session, step, references, settings).await {
-            Ok(done) => done,
-            Err(AgentError::GameGone(reason)) => {
-                let report = format!("the game is gone: {reason}");
-                gone = Some(reason);
-                (StepResult::Failure, report)
-            }
-            Err(other) => return Err(other),
-        };
+        let (result, report) =
+            match play_step(session, step, references, settings, &mut reader).await {
+                Ok(done) => done,
+                Err(AgentError::GameGone(reason)) => {
+                    let report = format!("the game is gone: {reason}");
+                    gone = Some(reason);
+                    (StepResult::Failure, report)
+                }
+                Err(other) => return Err(other),
+            };
         session.log(format!(
             "Step {step_number} {}.",
             if result == StepResult::Success {
@@ -154,6 +158,7 @@ async fn play_step(
     step: &TestStep,
     references: &References,
     settings: &ScriptedSettings,
+    reader: &mut ScreenReader,
 ) -> Result<(StepResult, String), AgentError> {
     let errors_mark = session.error_mark();
     for (index, action) in step.actions.iter().enumerate() {
@@ -180,7 +185,7 @@ async fn play_step(
     let outcomes = loop {
         let mut outcomes = Vec::new();
         for expected in &step.expected_results {
-            outcomes.push(check(session, expected, references, errors_mark).await?);
+            outcomes.push(check(session, expected, references, errors_mark, reader).await?);
         }
         if outcomes.iter().all(CheckOutcome::passed) || Instant::now() >= deadline {
             break outcomes;

@@ -10,7 +10,7 @@ use crate::{ci, resources, server};
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         // The server launcher: the server, a worker, and the store's own tools.
-        Command::Serve(args) => server::serve(args).await,
+        Command::Serve(args) => server::serve(*args).await,
         Command::Worker(args) => server::worker(args).await,
         Command::Migrate(args) => server::migrate(args).await,
         Command::Keys(KeysCommand::Create(args)) => server::create_key(args).await,

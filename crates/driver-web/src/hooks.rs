@@ -109,6 +109,11 @@ pub(crate) fn text_script(selector: &str) -> String {
     )
 }
 
+/// The document's rendered text (`innerText` of its body: what is shown,
+/// with hidden elements left out and line breaks where the page breaks
+/// lines); empty while there is no body.
+pub(crate) const VISIBLE_TEXT_SCRIPT: &str = "document.body ? document.body.innerText : ''";
+
 #[cfg(test)]
 mod tests {
     use super::*;

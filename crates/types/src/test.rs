@@ -86,6 +86,11 @@ pub enum ExpectedResult {
     Js(String),
     NoErrors(bool),
     ScreenSimilar(ScreenSimilar),
+    /// Text the screen must show, compared without case and with any run
+    /// of whitespace as one space (`"Game over"` is seen in `Game\nOVER!`).
+    /// Read from the document where the game has one (web: its rendered
+    /// text, hidden elements left out), by OCR of the screen elsewhere.
+    TextVisible(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -52,6 +52,7 @@ pub use play::game_loop::runner::{
 };
 pub use playtest_driver_native::DEBIAN_FAKETIME;
 pub use playtest_driver_web::default_chromium;
+pub use playtest_ocr::DEFAULT_TESSERACT;
 pub use playtest_sandbox::{
     Exit, GAME_DIR, Launch, Sandbox, SandboxError, SandboxLimits, signal_name,
 };

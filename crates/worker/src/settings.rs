@@ -33,6 +33,10 @@ pub struct WorkerSettings {
     pub lease_wait: Duration,
     /// A game loop's time limit when neither the test nor the run sets one.
     pub default_max_duration: Duration,
+    /// tesseract, on the host: reads the screen's text for `text_visible`
+    /// checks where the game has no document (native games); the agent's
+    /// `SessionSettings::ocr`.
+    pub tesseract: PathBuf,
 }
 
 impl WorkerSettings {
@@ -107,6 +111,7 @@ mod tests {
                 ffmpeg: None,
                 faketime: None,
             }),
+            tesseract: playtest_ocr::DEFAULT_TESSERACT.into(),
             slots: 1,
             work_dir: "/tmp".into(),
             limits: SandboxLimits::default(),

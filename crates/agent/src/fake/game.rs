@@ -464,6 +464,21 @@ impl Driver for FakeGame {
         self.value_of(expression.trim()).ok_or_else(unknown)
     }
 
+    /// With a DOM, the score and the screen's name, as `#score` and
+    /// `#screen` read; without, nothing (the pixels are for OCR).
+    async fn visible_text(&mut self) -> Result<Option<String>, DriverError> {
+        self.alive()?;
+        if !self.config.dom {
+            return Ok(None);
+        }
+        self.hang_if_hung().await?;
+        Ok(Some(format!(
+            "Score: {}\n{}",
+            self.world.score(),
+            self.world.screen.name()
+        )))
+    }
+
     async fn text_of(&mut self, selector: &str) -> Result<Option<String>, DriverError> {
         self.alive()?;
         self.dom_unsupported()?;

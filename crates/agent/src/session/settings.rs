@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use playtest_ocr::Tesseract;
+
 use crate::cells::CellSettings;
 use crate::detect::DetectorSettings;
 
@@ -30,6 +32,10 @@ pub struct SessionSettings {
     pub when_stuck: WhenStuck,
     pub cells: CellSettings,
     pub detectors: DetectorSettings,
+    /// What reads the screen's text when the driver has no document
+    /// ([`Driver::visible_text`](crate::driver::Driver::visible_text) is
+    /// `None`): `text_visible` checks on native games.
+    pub ocr: Tesseract,
 }
 
 impl Default for SessionSettings {
@@ -45,6 +51,7 @@ impl Default for SessionSettings {
             when_stuck: WhenStuck::Restart,
             cells: CellSettings::default(),
             detectors: DetectorSettings::default(),
+            ocr: Tesseract::default(),
         }
     }
 }

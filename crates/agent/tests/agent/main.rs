@@ -4,6 +4,7 @@ mod common;
 mod detecting;
 mod exploring;
 mod minimizing;
+mod reading_text;
 mod replaying;
 mod session;
 mod verifying;

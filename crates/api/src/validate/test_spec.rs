@@ -162,6 +162,17 @@ fn expected_result(at: &str, check: &ExpectedResult) -> Checked {
         }
         ExpectedResult::Js(script) => text(&format!("{at}.js"), script, 1, MAX_SCRIPT_CHARS),
         ExpectedResult::NoErrors(_) => Ok(()),
+        ExpectedResult::TextVisible(wanted) => {
+            let field = format!("{at}.text_visible");
+            text(&field, wanted, 1, MAX_DESCRIPTION_CHARS)?;
+            if wanted.trim().is_empty() {
+                return Err(ApiError::validation(
+                    field,
+                    "text_visible must hold more than whitespace",
+                ));
+            }
+            Ok(())
+        }
         ExpectedResult::ScreenSimilar(similar) => {
             name(&format!("{at}.screen_similar.asset"), &similar.asset)?;
             if !(0.0..=1.0).contains(&similar.min_similarity) {
@@ -212,6 +223,16 @@ mod tests {
     fn a_verification_test_without_steps_is_refused() {
         let json = r#"{"name": "t", "test_type": "verification", "players": [{"name": "p"}]}"#;
         assert_eq!(field_of(json), "players");
+    }
+
+    #[test]
+    fn a_text_visible_of_only_whitespace_is_refused() {
+        let json = r#"{"name": "t", "test_type": "verification", "players": [{"name": "p", "steps": [
+            {"goal": "g", "expected_results": [{"text_visible": "Game over"}, {"text_visible": " \n "}]}]}]}"#;
+        assert_eq!(
+            field_of(json),
+            "players[0].steps[0].expected_results[1].text_visible"
+        );
     }
 
     #[test]

@@ -126,3 +126,20 @@ async fn the_served_document_shows_what_workers_play_per_platform_and_test_type(
     assert!(worker["capabilities"].is_object(), "{worker}");
     assert!(worker["platforms"].is_object(), "{worker}");
 }
+
+#[tokio::test]
+async fn the_served_document_declares_the_text_visible_check() {
+    let doc = served_document().await;
+    let variants = doc["components"]["schemas"]["ExpectedResult"]["oneOf"]
+        .as_array()
+        .expect("ExpectedResult is one of its checks");
+    let text_visible = variants
+        .iter()
+        .find(|v| v["properties"]["text_visible"].is_object())
+        .expect("a text_visible check");
+    assert_eq!(text_visible["properties"]["text_visible"]["type"], "string");
+    assert_eq!(
+        text_visible["required"],
+        serde_json::json!(["text_visible"])
+    );
+}

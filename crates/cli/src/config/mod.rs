@@ -42,7 +42,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server
-    Serve(ServeArgs),
+    // Boxed: its flags outweigh every other command's by far.
+    Serve(Box<ServeArgs>),
     /// Run a worker: lease jobs from a server and play them in a sandbox
     Worker(WorkerArgs),
     /// Apply pending database migrations and exit

@@ -75,7 +75,8 @@ fn run_native(server: &Server, key: &str, test: &str, config: &str, build: &Path
 }
 
 fn bugs_of(server: &Server, key: &str, run: &str) -> Vec<Value> {
-    server.run(key, &["bugs", "list", run, "--json"])
+    server
+        .run(key, &["bugs", "list", run, "--json"])
         .assert_success()
         .json()["bug_occurrences"]
         .as_array()
@@ -96,7 +97,13 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
         &json!({"name": "explore ltris", "test_type": "discovery", "max_seconds": 120,
                 "discovery": {"seed": 3, "max_actions": 80}}),
     );
-    let answer = run_native(&server, &key, &test, &config, &native_build("ltris-abort.tar.gz"));
+    let answer = run_native(
+        &server,
+        &key,
+        &test,
+        &config,
+        &native_build("ltris-abort.tar.gz"),
+    );
     let run_id = run_id(only_run(&answer));
     let bugs = bugs_of(&server, &key, &run_id);
     let crash = bugs
@@ -106,8 +113,14 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
     let description = crash["description"].as_str().unwrap();
     assert!(description.contains("SIGABRT"), "{crash}");
     assert!(crash["details"]["screenshot_url"].is_string(), "{crash}");
-    assert!(crash["details"]["video_offset_ms"].as_i64().unwrap() > 0, "{crash}");
-    assert!(crash["turn"].as_i64().unwrap() >= 3, "three presses of Space: {crash}");
+    assert!(
+        crash["details"]["video_offset_ms"].as_i64().unwrap() > 0,
+        "{crash}"
+    );
+    assert!(
+        crash["turn"].as_i64().unwrap() >= 3,
+        "three presses of Space: {crash}"
+    );
     let run = show_run(&server, &key, &run_id);
     assert_eq!(run["outcome"], "failed", "{run}");
 
@@ -115,7 +128,12 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
     download(&artifact_url(&run, "recording.mp4"), &key, &video);
     let probe = std::process::Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", "v:0"])
-        .args(["-show_entries", "stream=codec_name,width:format=duration", "-of", "json"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,width:format=duration",
+            "-of",
+            "json",
+        ])
         .arg(&video)
         .output()
         .unwrap();
@@ -125,7 +143,10 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
     let logs = dir.path().join("logs.txt");
     download(&artifact_url(&run, "logs.txt"), &key, &logs);
     let logs = std::fs::read_to_string(logs).unwrap();
-    assert!(logs.contains("crashed: the game was killed by SIGABRT"), "{logs}");
+    assert!(
+        logs.contains("crashed: the game was killed by SIGABRT"),
+        "{logs}"
+    );
 
     let occurrence = crash["id"].as_str().unwrap();
     let replayed = server.run(
@@ -154,7 +175,13 @@ fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
         &json!({"name": "explore aliens", "test_type": "discovery", "max_seconds": 120,
                 "discovery": {"seed": 1, "max_actions": 40}}),
     );
-    let answer = run_native(&server, &key, &test, &config, &native_build("aliens-raise.zip"));
+    let answer = run_native(
+        &server,
+        &key,
+        &test,
+        &config,
+        &native_build("aliens-raise.zip"),
+    );
     let run_id = run_id(only_run(&answer));
     let bugs = bugs_of(&server, &key, &run_id);
     let exception = bugs
@@ -162,7 +189,10 @@ fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
         .find(|b| b["title"].as_str().unwrap().contains("KeyError"))
         .unwrap_or_else(|| panic!("no KeyError among {bugs:#?}\n{}", server.log()));
     assert!(
-        exception["description"].as_str().unwrap().contains("aliens.py"),
+        exception["description"]
+            .as_str()
+            .unwrap()
+            .contains("aliens.py"),
         "the stack: {exception}"
     );
     assert!(
@@ -192,7 +222,13 @@ fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check(
              "expected_results": [{"js": "1 + 1 === 2"}]}
         ]}]}),
     );
-    let answer = run_native(&server, &key, &test, &config, &native_build("sgt-net.tar.gz"));
+    let answer = run_native(
+        &server,
+        &key,
+        &test,
+        &config,
+        &native_build("sgt-net.tar.gz"),
+    );
     let run = show_run(&server, &key, &run_id(only_run(&answer)));
     let steps = run["players"][0]["steps"]
         .as_array()
@@ -203,7 +239,10 @@ fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check(
         .collect();
     assert_eq!(results, ["success", "failure"], "{run}\n{}", server.log());
     assert!(
-        steps[1]["report"].as_str().unwrap().contains("not supported"),
+        steps[1]["report"]
+            .as_str()
+            .unwrap()
+            .contains("not supported"),
         "{run}"
     );
 }

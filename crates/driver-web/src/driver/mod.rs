@@ -320,6 +320,14 @@ impl Driver for WebDriver {
             .await?;
         Ok(value.as_str().map(str::to_owned))
     }
+
+    /// The document's rendered text: a web game always has one.
+    async fn visible_text(&mut self) -> Result<Option<String>, DriverError> {
+        let value = self
+            .evaluate_value(hooks::VISIBLE_TEXT_SCRIPT, false)
+            .await?;
+        Ok(Some(value.as_str().unwrap_or_default().to_owned()))
+    }
 }
 
 /// Connects chromiumoxide to the browser through the relay and waits for

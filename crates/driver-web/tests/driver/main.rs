@@ -5,4 +5,5 @@ mod game;
 mod helpers;
 mod perf;
 mod sandbox;
+mod text;
 mod video;

@@ -52,6 +52,7 @@ pub async fn worker(app: &TestApp, slots: u32) -> TestWorker {
         limits: playtest_worker::SandboxLimits::default(),
         lease_wait: Duration::from_secs(2),
         default_max_duration: Duration::from_secs(30),
+        tesseract: playtest_worker::DEFAULT_TESSERACT.into(),
     };
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(playtest_worker::service::run(settings, stopped));

@@ -68,6 +68,9 @@ pub struct GameLimitArgs {
     /// Xvfb, the virtual display native games are played on [default: /usr/bin/Xvfb, when installed]
     #[arg(long, env = "PLAYTEST_XVFB", value_name = "PATH")]
     pub xvfb: Option<PathBuf>,
+    /// tesseract, which reads the screen's text for `text_visible` checks on games without a document (native)
+    #[arg(long, env = "PLAYTEST_TESSERACT", value_name = "PATH", default_value = playtest_worker::DEFAULT_TESSERACT)]
+    pub tesseract: PathBuf,
 }
 
 impl GameLimitArgs {
@@ -99,6 +102,7 @@ impl GameLimitArgs {
             },
             lease_wait: Duration::from_secs(30),
             default_max_duration: Duration::from_secs(self.game_max_seconds.unwrap_or(600)),
+            tesseract: self.tesseract(),
         }
     }
 }
@@ -173,6 +177,19 @@ impl GameLimitArgs {
         }
         ffmpeg
     }
+
+    /// tesseract, taken even when it is not there (logged): only the
+    /// `text_visible` checks of games without a document need it, and they
+    /// then fail saying what to install.
+    fn tesseract(&self) -> PathBuf {
+        if !self.tesseract.is_file() {
+            tracing::info!(
+                "no tesseract at {}: text_visible checks on games without a document fail (install Debian's tesseract-ocr, or pass --tesseract)",
+                self.tesseract.display()
+            );
+        }
+        self.tesseract.clone()
+    }
 }
 
 fn parse_token(given: &str) -> Result<Secret, String> {
@@ -199,4 +216,29 @@ fn host_name() -> String {
         .ok()
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "worker".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::Command;
+    use crate::config::testing::command;
+
+    fn worker_args(extra: &[&str]) -> super::WorkerArgs {
+        let mut args = vec!["worker", "--token", "ptw_x"];
+        args.extend_from_slice(extra);
+        match command(&args) {
+            Command::Worker(args) => args,
+            _ => panic!("not the worker command"),
+        }
+    }
+
+    #[test]
+    fn tesseract_defaults_to_debians_and_a_named_one_reaches_the_worker() {
+        let default = worker_args(&[]).settings();
+        assert_eq!(default.tesseract, Path::new("/usr/bin/tesseract"));
+        let named = worker_args(&["--tesseract", "/opt/ocr/tesseract"]).settings();
+        assert_eq!(named.tesseract, Path::new("/opt/ocr/tesseract"));
+    }
 }

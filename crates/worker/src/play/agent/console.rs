@@ -112,4 +112,8 @@ impl Driver for ConsoleTap<'_> {
     async fn text_of(&mut self, selector: &str) -> Result<Option<String>, DriverError> {
         self.inner.text_of(selector).await
     }
+
+    async fn visible_text(&mut self) -> Result<Option<String>, DriverError> {
+        self.inner.visible_text().await
+    }
 }

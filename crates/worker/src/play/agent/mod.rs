@@ -97,6 +97,7 @@ async fn play_on(play: &Play<'_>, platform: Platform, evidence: &Path, log: &Log
         let settings = SessionSettings {
             seed,
             max_duration: Some(play.max_duration),
+            ocr: playtest_ocr::Tesseract::new(&play.settings.tesseract),
             ..SessionSettings::default()
         };
         match &job.replay {
