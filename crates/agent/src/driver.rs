@@ -27,6 +27,27 @@ pub struct Frame {
     pub encoded: Option<EncodedImage>,
 }
 
+impl Frame {
+    /// The picture as an image file: the one it came from, else a JPEG
+    /// made now (a driver that reads raw pixels, as the native one does,
+    /// encodes only what is kept as evidence). `None` if it cannot be
+    /// encoded (a frame whose size does not match its pixels).
+    pub fn to_image(&self) -> Option<EncodedImage> {
+        if let Some(encoded) = &self.encoded {
+            return Some(encoded.clone());
+        }
+        let image = image::RgbImage::from_raw(self.width, self.height, self.rgb.clone())?;
+        let mut bytes = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85)
+            .encode_image(&image)
+            .ok()?;
+        Some(EncodedImage {
+            format: ImageFormat::Jpeg,
+            bytes,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncodedImage {
     pub format: ImageFormat,

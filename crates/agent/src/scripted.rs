@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use crate::checks::{CheckOutcome, References, check};
 use crate::describe::describe_action;
+use crate::driver::Frame;
 use crate::error::AgentError;
 use crate::screen_text::ScreenReader;
 use crate::session::Session;
@@ -136,7 +137,7 @@ pub async fn run_verification(
             phase: StepPhase::Ended {
                 result,
                 report: report.clone(),
-                screenshot: session.last_frame().and_then(|f| f.encoded.clone()),
+                screenshot: session.last_frame().and_then(Frame::to_image),
             },
         });
         outcomes.push(StepOutcome {

@@ -205,7 +205,7 @@ impl<'a> Evidence<'a> {
             fingerprint: detection.fingerprint,
             at: scene.at,
             video_offset: scene.video_offset,
-            screenshot: scene.screen.and_then(|frame| frame.encoded.clone()),
+            screenshot: scene.screen.and_then(Frame::to_image),
             reproduction_steps: reproduction_steps(scene.seed, &trace.actions),
             trace,
             test_step: self.test_step,

@@ -1,11 +1,12 @@
 //! Native games end to end: `playtest serve --workers 1` plays real Linux
 //! games (bench/native/games.sh builds them into target/games/native;
 //! scripts/test makes sure they are there) on their own Xvfb, in the real
-//! sandbox, recorded by real ffmpeg. A discovery run must find LTris's
-//! planted abort (SDL 1.2) with its evidence and the crash must replay; a
-//! discovery run of pygame's aliens that raises on every shot must report
-//! the traceback as an exception while the game plays on; a verification
-//! run of Simon Tatham's Net (GTK 3) must play its steps.
+//! sandbox, recorded by real ffmpeg. The segmentation fault planted in
+//! pygame's aliens (on the third shot) must be reported with its signal
+//! and evidence, and must replay; a discovery run of the aliens
+//! that raise on every shot must report the traceback as an exception
+//! while the game plays on; a verification run of Simon Tatham's Net
+//! (GTK 3) must play its steps and read its screen's text by OCR.
 
 use std::path::{Path, PathBuf};
 
@@ -85,7 +86,7 @@ fn bugs_of(server: &Server, key: &str, run: &str) -> Vec<Value> {
 }
 
 #[test]
-fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
+fn a_native_crash_is_reported_with_its_signal_and_evidence_and_replays() {
     let server = Server::start_with(&["--workers", "1"]);
     let key = server.admin_key();
     let dir = TempDir::new().unwrap();
@@ -94,15 +95,19 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
         &server,
         &key,
         "tests",
-        &json!({"name": "explore ltris", "test_type": "discovery", "max_seconds": 120,
-                "discovery": {"seed": 3, "max_actions": 80}}),
+        &json!({"name": "shoot three times", "test_type": "verification", "max_seconds": 120,
+        "players": [{"name": "p1", "steps": [
+            {"goal": "fire three shots",
+             "actions": [{"key": "Space"}, {"key": "Space"}, {"key": "Space"}, {"wait_ms": 1000}],
+             "expected_results": [{"no_errors": true}]}
+        ]}]}),
     );
     let answer = run_native(
         &server,
         &key,
         &test,
         &config,
-        &native_build("ltris-abort.tar.gz"),
+        &native_build("aliens-segv.zip"),
     );
     let run_id = run_id(only_run(&answer));
     let bugs = bugs_of(&server, &key, &run_id);
@@ -111,7 +116,7 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
         .find(|b| b["category"] == "crash")
         .unwrap_or_else(|| panic!("no crash among {bugs:#?}\n{}", server.log()));
     let description = crash["description"].as_str().unwrap();
-    assert!(description.contains("SIGABRT"), "{crash}");
+    assert!(description.contains("SIGSEGV"), "{crash}");
     assert!(crash["details"]["screenshot_url"].is_string(), "{crash}");
     assert!(
         crash["details"]["video_offset_ms"].as_i64().unwrap() > 0,
@@ -144,7 +149,7 @@ fn a_discovery_run_finds_a_native_crash_with_evidence_and_the_crash_replays() {
     download(&artifact_url(&run, "logs.txt"), &key, &logs);
     let logs = std::fs::read_to_string(logs).unwrap();
     assert!(
-        logs.contains("crashed: the game was killed by SIGABRT"),
+        logs.contains("crashed: the game was killed by SIGSEGV"),
         "{logs}"
     );
 
@@ -204,7 +209,7 @@ fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
 }
 
 #[test]
-fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check() {
+fn a_verification_run_plays_a_native_puzzle_and_reads_its_screen() {
     let server = Server::start_with(&["--workers", "1"]);
     let key = server.admin_key();
     let config = linux_config(&server, &key, 640, 480);
@@ -216,7 +221,10 @@ fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check(
         "players": [{"name": "p1", "steps": [
             {"goal": "turn some tiles",
              "actions": [{"click": [100, 150]}, {"click": [150, 150]}, {"key": "ArrowRight"}, {"key": "a"}],
-             "expected_results": [{"no_errors": true}]},
+             "expected_results": [{"no_errors": true}, {"text_visible": "Game"}]},
+            {"goal": "win at once",
+             "actions": [],
+             "expected_results": [{"text_visible": "COMPLETED"}]},
             {"goal": "ask the page something",
              "actions": [],
              "expected_results": [{"js": "1 + 1 === 2"}]}
@@ -237,12 +245,14 @@ fn a_verification_run_plays_a_native_puzzle_and_says_what_a_window_cannot_check(
         .iter()
         .map(|s| s["run_result"].as_str().unwrap_or("-"))
         .collect();
-    assert_eq!(results, ["success", "failure"], "{run}\n{}", server.log());
-    assert!(
-        steps[1]["report"]
-            .as_str()
-            .unwrap()
-            .contains("not supported"),
-        "{run}"
+    assert_eq!(
+        results,
+        ["success", "failure", "failure"],
+        "{run}\n{}",
+        server.log()
     );
+    let report = |n: usize| steps[n]["report"].as_str().unwrap();
+    assert!(report(0).contains("read by OCR"), "{run}");
+    assert!(report(1).contains("COMPLETED"), "{run}");
+    assert!(report(2).contains("not supported"), "{run}");
 }
