@@ -10,7 +10,7 @@ use playtest_types::Action;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
 use crate::cells::CellId;
-use crate::driver::Affordances;
+use crate::driver::{Affordances, Region};
 use crate::moves::Move;
 use crate::session::Session;
 
@@ -141,28 +141,43 @@ impl ActionSpace {
         for region in &affordances.clickable {
             moves.push(Move::single(Action::Click(region.center())));
         }
-        let (width, height) = (self.viewport.0 as i32, self.viewport.1 as i32);
-        let grid = grid_points(width, height, settings.grid_columns, settings.grid_rows);
+        let surface = affordances.surface.unwrap_or(Region {
+            x: 0,
+            y: 0,
+            width: self.viewport.0 as i32,
+            height: self.viewport.1 as i32,
+        });
+        let (left, top, width, height) = (surface.x, surface.y, surface.width, surface.height);
+        let grid: Vec<[i32; 2]> =
+            grid_points(width, height, settings.grid_columns, settings.grid_rows)
+                .into_iter()
+                .map(|[x, y]| [left + x, top + y])
+                .collect();
         moves.extend(grid.iter().map(|point| Move::single(Action::Click(*point))));
         if settings.edges_and_corners {
             let inset = 3;
-            let (right, bottom, mid_x, mid_y) =
-                (width - 1 - inset, height - 1 - inset, width / 2, height / 2);
+            let (right, bottom, mid_x, mid_y) = (
+                left + width - 1 - inset,
+                top + height - 1 - inset,
+                left + width / 2,
+                top + height / 2,
+            );
+            let (inset_x, inset_y) = (left + inset, top + inset);
             for point in [
-                [inset, inset],
-                [right, inset],
-                [inset, bottom],
+                [inset_x, inset_y],
+                [right, inset_y],
+                [inset_x, bottom],
                 [right, bottom],
-                [mid_x, inset],
+                [mid_x, inset_y],
                 [mid_x, bottom],
-                [inset, mid_y],
+                [inset_x, mid_y],
                 [right, mid_y],
             ] {
                 moves.push(Move::single(Action::Click(point)));
             }
         }
         if settings.drags {
-            let (x, y) = (width / 2, height / 2);
+            let (x, y) = (left + width / 2, top + height / 2);
             let reach = (width.min(height) / 4).max(10);
             for [dx, dy] in [[0, -reach], [0, reach], [-reach, 0], [reach, 0]] {
                 moves.push(Move::single(Action::Drag([[x, y], [x + dx, y + dy]])));
@@ -198,7 +213,6 @@ fn grid_points(width: i32, height: i32, columns: u32, rows: u32) -> Vec<[i32; 2]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::Region;
 
     #[test]
     fn the_action_space_holds_keys_regions_grid_and_edges_without_duplicates() {
@@ -211,6 +225,7 @@ mod tests {
                 width: 40,
                 height: 40,
             }],
+            surface: None,
         };
         let moves = space.learn(CellId(9), &affordances).to_vec();
         // 2 keys, 2 holds, 1 region (its centre (20, 20) is also a grid point), 12 grid, 8 edges, 1 wait.
@@ -224,6 +239,35 @@ mod tests {
             space.cached(CellId(9)).map(<[Move]>::len),
             Some(moves.len())
         );
+    }
+
+    #[test]
+    fn probing_clicks_reach_the_games_surface_and_its_edges_and_corners() {
+        let mut space = ActionSpace::new(ActionSpaceSettings::default(), (800, 600), 1);
+        let window = Region {
+            x: 100,
+            y: 50,
+            width: 240,
+            height: 300,
+        };
+        let affordances = Affordances {
+            surface: Some(window),
+            ..Affordances::default()
+        };
+        let clicks: Vec<[i32; 2]> = space
+            .learn(CellId(1), &affordances)
+            .iter()
+            .filter_map(|m| match m.actions[..] {
+                [Action::Click(point)] => Some(point),
+                _ => None,
+            })
+            .collect();
+        assert!(!clicks.is_empty());
+        let inside = |[x, y]: [i32; 2]| (100..340).contains(&x) && (50..350).contains(&y);
+        assert!(clicks.iter().all(|p| inside(*p)), "{clicks:?}");
+        for corner in [[103, 53], [336, 346], [103, 346], [336, 53]] {
+            assert!(clicks.contains(&corner), "{corner:?} in {clicks:?}");
+        }
     }
 
     #[test]

@@ -148,6 +148,10 @@ pub struct Affordances {
     /// Regions that react to a click (web: buttons, links, elements with a
     /// click handler, canvases).
     pub clickable: Vec<Region>,
+    /// Where on the screen the game is (native: its window, which may be
+    /// smaller than the display); probing clicks, edges and corners are
+    /// laid over it. `None`: the whole viewport.
+    pub surface: Option<Region>,
 }
 
 /// How a platform's games behave in time, as far as a session waits and

@@ -313,10 +313,12 @@ impl Driver for NativeDriver {
 
     async fn affordances(&mut self) -> Result<Affordances, DriverError> {
         self.refresh_window().map_err(DriverError::from)?;
+        let window = self.window.map(|(_, region)| region);
         Ok(Affordances {
             // Unknown: a native game's key handling cannot be seen.
             keys: Vec::new(),
-            clickable: self.window.map(|(_, region)| region).into_iter().collect(),
+            clickable: Vec::new(),
+            surface: window,
         })
     }
 

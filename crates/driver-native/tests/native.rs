@@ -100,7 +100,7 @@ async fn a_real_game_is_seen_and_moves_with_keys_and_clicks() {
     assert!(moved, "an arrow key moves a tile");
 
     let affordances = driver.affordances().await.unwrap();
-    let window = affordances.clickable[0];
+    let window = affordances.surface.expect("the game's window");
     assert!(window.width > 100 && window.height > 100, "{window:?}");
     let before = driver.observe().await.unwrap();
     let mut clicked = false;

@@ -431,6 +431,7 @@ impl Driver for FakeGame {
                     height,
                 })
                 .collect(),
+            surface: None,
         })
     }
 

@@ -307,7 +307,11 @@ impl Driver for WebDriver {
                 height,
             })
             .collect();
-        Ok(Affordances { keys, clickable })
+        Ok(Affordances {
+            keys,
+            clickable,
+            surface: None,
+        })
     }
 
     async fn evaluate(&mut self, expression: &str) -> Result<serde_json::Value, DriverError> {
