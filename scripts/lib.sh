@@ -59,13 +59,11 @@ ensure_web_tools() {
   apt_install chromium ffmpeg fonts-dejavu-core
 }
 
-# What native games are played with: Xvfb (a display per game), libfaketime
-# (a fixed clock start), and Simon Tatham's puzzles (GTK 3), the real native
-# games the driver's tests play.
+# What native games are played with: Xvfb (a display per game) and
+# libfaketime (a fixed clock start).
 ensure_native_tools() {
-  command -v Xvfb >/dev/null && command -v faketime >/dev/null \
-    && [[ -x /usr/games/sgt-fifteen ]] && return 0
-  apt_install xvfb faketime sgt-puzzles
+  command -v Xvfb >/dev/null && command -v faketime >/dev/null && return 0
+  apt_install xvfb faketime
 }
 
 # The real native games (pygame, Simon Tatham's puzzles, LTris) and their
