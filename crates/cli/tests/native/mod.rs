@@ -1,9 +1,9 @@
 //! Native games end to end: `playtest serve --workers 1` plays real Linux
 //! games (bench/native/games.sh builds them into target/games/native;
 //! scripts/test makes sure they are there) on their own Xvfb, in the real
-//! sandbox, recorded by real ffmpeg. The segmentation fault planted in
-//! pygame's aliens (on the third shot) must be reported with its signal
-//! and evidence, and must replay; a discovery run of the aliens
+//! sandbox, recorded by real ffmpeg. The abort planted in LTris (SDL 1.2,
+//! on the third press of Space) must be reported with its signal and
+//! evidence, and must replay; a discovery run of pygame's aliens
 //! that raise on every shot must report the traceback as an exception
 //! while the game plays on; a verification run of Simon Tatham's Net
 //! (GTK 3) must play its steps and read its screen's text by OCR.
@@ -95,9 +95,9 @@ fn a_native_crash_is_reported_with_its_signal_and_evidence_and_replays() {
         &server,
         &key,
         "tests",
-        &json!({"name": "shoot three times", "test_type": "verification", "max_seconds": 120,
+        &json!({"name": "press space three times", "test_type": "verification", "max_seconds": 120,
         "players": [{"name": "p1", "steps": [
-            {"goal": "fire three shots",
+            {"goal": "press space three times",
              "actions": [{"key": "Space"}, {"key": "Space"}, {"key": "Space"}, {"wait_ms": 1000}],
              "expected_results": [{"no_errors": true}]}
         ]}]}),
@@ -107,7 +107,7 @@ fn a_native_crash_is_reported_with_its_signal_and_evidence_and_replays() {
         &key,
         &test,
         &config,
-        &native_build("aliens-segv.zip"),
+        &native_build("ltris-abort.tar.gz"),
     );
     let run_id = run_id(only_run(&answer));
     let bugs = bugs_of(&server, &key, &run_id);
@@ -116,7 +116,7 @@ fn a_native_crash_is_reported_with_its_signal_and_evidence_and_replays() {
         .find(|b| b["category"] == "crash")
         .unwrap_or_else(|| panic!("no crash among {bugs:#?}\n{}", server.log()));
     let description = crash["description"].as_str().unwrap();
-    assert!(description.contains("SIGSEGV"), "{crash}");
+    assert!(description.contains("SIGABRT"), "{crash}");
     assert!(crash["details"]["screenshot_url"].is_string(), "{crash}");
     assert!(
         crash["details"]["video_offset_ms"].as_i64().unwrap() > 0,
@@ -149,7 +149,7 @@ fn a_native_crash_is_reported_with_its_signal_and_evidence_and_replays() {
     download(&artifact_url(&run, "logs.txt"), &key, &logs);
     let logs = std::fs::read_to_string(logs).unwrap();
     assert!(
-        logs.contains("crashed: the game was killed by SIGSEGV"),
+        logs.contains("crashed: the game was killed by SIGABRT"),
         "{logs}"
     );
 
