@@ -119,13 +119,15 @@ impl JobRunner {
     ) -> Completion {
         reporter.started();
         let Some(player) = Player::for_job(job) else {
+            // Only a game loop of a web build has no player: it is a
+            // native program's test.
             return Completion::error(format!(
-                "this worker cannot play a {} test on {}: it plays game_loop, verification and discovery tests of linux builds and verification and discovery tests of web builds",
+                "no worker plays a {} test of {} builds: a game loop runs a native program, so give the test a linux deployment config",
                 job.test.test_type.as_str(),
                 job.platform.as_str(),
             ));
         };
-        if !self.settings.plays(job.platform, job.test.test_type) {
+        if !player.is_installed(&self.settings) {
             return Completion::error(format!(
                 "this worker cannot play {} tests of {} builds; run it where the {} driver's tools are installed",
                 job.test.test_type.as_str(),

@@ -55,7 +55,7 @@ async fn register(
 ) -> Option<Worker> {
     let request = RegisterWorkerRequest {
         name: settings.name.clone(),
-        capabilities: settings.capabilities(),
+        capabilities: crate::play::capabilities(settings),
         platforms: Vec::new(),
         slots: settings.slots,
         version: Some(env!("CARGO_PKG_VERSION").to_string()),

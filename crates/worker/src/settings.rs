@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use playtest_types::{Capability, PlatformKind, Secret, TestType};
+use playtest_types::Secret;
 
 use crate::SandboxLimits;
 
@@ -39,39 +39,6 @@ pub struct WorkerSettings {
     pub tesseract: PathBuf,
 }
 
-impl WorkerSettings {
-    /// What this worker plays, as it registers: game loops of linux builds
-    /// always (bubblewrap runs them); scripted and explorer tests (and
-    /// replays of their bugs) of linux builds with the native driver's
-    /// tools, of web builds with the web driver's.
-    pub fn capabilities(&self) -> Vec<Capability> {
-        let agent_played = || vec![TestType::Verification, TestType::Discovery];
-        let mut linux = Vec::new();
-        if self.native.is_some() {
-            linux.extend(agent_played());
-        }
-        linux.push(TestType::GameLoop);
-        let mut capabilities = vec![Capability {
-            platform: PlatformKind::Linux,
-            test_types: linux,
-        }];
-        if self.web.is_some() {
-            capabilities.push(Capability {
-                platform: PlatformKind::Web,
-                test_types: agent_played(),
-            });
-        }
-        capabilities
-    }
-
-    /// Whether this worker plays `test_type` tests of `platform` builds.
-    pub fn plays(&self, platform: PlatformKind, test_type: TestType) -> bool {
-        self.capabilities()
-            .iter()
-            .any(|c| c.platform == platform && c.test_types.contains(&test_type))
-    }
-}
-
 /// The programs the web driver runs.
 #[derive(Debug, Clone)]
 pub struct WebTools {
@@ -91,71 +58,4 @@ pub struct NativeTools {
     /// libfaketime, preloaded into games so their clock starts at a fixed
     /// moment; `None`: games see the real time.
     pub faketime: Option<PathBuf>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn settings(web: bool, native: bool) -> WorkerSettings {
-        WorkerSettings {
-            server_url: "http://127.0.0.1:8080".into(),
-            token: Secret::new("ptw_test"),
-            name: "w".into(),
-            web: web.then(|| WebTools {
-                chromium: "/usr/bin/chromium".into(),
-                ffmpeg: None,
-            }),
-            native: native.then(|| NativeTools {
-                xvfb: "/usr/bin/Xvfb".into(),
-                ffmpeg: None,
-                faketime: None,
-            }),
-            tesseract: playtest_ocr::DEFAULT_TESSERACT.into(),
-            slots: 1,
-            work_dir: "/tmp".into(),
-            limits: SandboxLimits::default(),
-            lease_wait: Duration::from_secs(30),
-            default_max_duration: Duration::from_secs(600),
-        }
-    }
-
-    fn plays(platform: PlatformKind, test_types: &[TestType]) -> Capability {
-        Capability {
-            platform,
-            test_types: test_types.to_vec(),
-        }
-    }
-
-    #[test]
-    fn a_worker_without_drivers_plays_only_game_loops_of_linux_builds() {
-        let bare = settings(false, false);
-        assert_eq!(
-            bare.capabilities(),
-            [plays(PlatformKind::Linux, &[TestType::GameLoop])]
-        );
-        assert!(bare.plays(PlatformKind::Linux, TestType::GameLoop));
-        assert!(!bare.plays(PlatformKind::Linux, TestType::Discovery));
-        assert!(!bare.plays(PlatformKind::Web, TestType::Verification));
-    }
-
-    #[test]
-    fn xvfb_adds_the_agents_tests_of_linux_builds_and_chromium_those_of_web_builds() {
-        let agent = [TestType::Verification, TestType::Discovery];
-        assert_eq!(
-            settings(false, true).capabilities(),
-            [plays(PlatformKind::Linux, &TestType::ALL)]
-        );
-        assert_eq!(
-            settings(true, false).capabilities(),
-            [
-                plays(PlatformKind::Linux, &[TestType::GameLoop]),
-                plays(PlatformKind::Web, &agent)
-            ]
-        );
-        let full = settings(true, true);
-        assert!(full.plays(PlatformKind::Web, TestType::Discovery));
-        assert!(!full.plays(PlatformKind::Web, TestType::GameLoop));
-        assert!(full.plays(PlatformKind::Linux, TestType::Verification));
-    }
 }

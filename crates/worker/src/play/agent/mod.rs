@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use playtest_agent::{AgentError, Driver, SessionSettings};
 use playtest_driver_native::NativeDriver;
 use playtest_driver_web::WebDriver;
-use playtest_types::{LogStream, RunOutcome, TestType};
+use playtest_types::{LogStream, PlatformKind, RunOutcome, TestType};
 use serde::Serialize;
 
 use super::{Play, Played};
@@ -52,6 +52,16 @@ use sink::ReportSink;
 pub enum Platform {
     Web,
     Native,
+}
+
+impl Platform {
+    /// The driver of a platform's builds.
+    pub fn of(platform: PlatformKind) -> Platform {
+        match platform {
+            PlatformKind::Web => Platform::Web,
+            PlatformKind::Linux => Platform::Native,
+        }
+    }
 }
 
 pub async fn play(play: &Play<'_>, platform: Platform) -> Played {
