@@ -36,10 +36,17 @@ impl Frame {
         if let Some(encoded) = &self.encoded {
             return Some(encoded.clone());
         }
-        let image = image::RgbImage::from_raw(self.width, self.height, self.rgb.clone())?;
+        if self.rgb.len() as u64 != u64::from(self.width) * u64::from(self.height) * 3 {
+            return None;
+        }
         let mut bytes = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85)
-            .encode_image(&image)
+            .encode(
+                &self.rgb,
+                self.width,
+                self.height,
+                image::ExtendedColorType::Rgb8,
+            )
             .ok()?;
         Some(EncodedImage {
             format: ImageFormat::Jpeg,

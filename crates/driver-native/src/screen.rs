@@ -88,35 +88,14 @@ impl Screen {
 
     /// The whole screen, as RGB.
     pub(crate) fn capture(&self) -> Result<Frame, NativeDriverError> {
-        let image = self
-            .conn
-            .get_image(
-                ImageFormat::Z_PIXMAP,
-                self.root,
-                0,
-                0,
-                self.width,
-                self.height,
-                !0,
-            )?
-            .reply()?;
-        let (width, height) = (u32::from(self.width), u32::from(self.height));
-        let pixels = (width * height) as usize;
-        // A 24-bit screen is sent as 32 bits a pixel, blue first.
-        if image.data.len() < pixels * 4 {
-            return Err(NativeDriverError::X11(format!(
-                "a screenshot of {width}x{height} came with {} bytes (depth {})",
-                image.data.len(),
-                image.depth
-            )));
-        }
-        let mut rgb = Vec::with_capacity(pixels * 3);
-        for pixel in image.data.chunks_exact(4).take(pixels) {
+        let bgrx = grab(&self.conn, self.root, self.width, self.height)?;
+        let mut rgb = Vec::with_capacity(bgrx.len() / 4 * 3);
+        for pixel in bgrx.chunks_exact(4) {
             rgb.extend_from_slice(&[pixel[2], pixel[1], pixel[0]]);
         }
         Ok(Frame {
-            width,
-            height,
+            width: u32::from(self.width),
+            height: u32::from(self.height),
             rgb,
             encoded: None,
         })
@@ -284,4 +263,30 @@ impl Screen {
     pub(crate) fn connection(&self) -> &RustConnection {
         &self.conn
     }
+}
+
+/// The pixels of the root window (`width` x `height` from the top left) as
+/// the X server sends a 24-bit screen: 4 bytes a pixel, blue first, the
+/// fourth unused (`bgr0`). The driver's screenshots and the recording both
+/// take them from here, each on its own connection.
+pub(crate) fn grab(
+    conn: &RustConnection,
+    root: Window,
+    width: u16,
+    height: u16,
+) -> Result<Vec<u8>, NativeDriverError> {
+    let image = conn
+        .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, width, height, !0)?
+        .reply()?;
+    let bytes = usize::from(width) * usize::from(height) * 4;
+    if image.data.len() < bytes {
+        return Err(NativeDriverError::X11(format!(
+            "a screenshot of {width}x{height} came with {} bytes (depth {})",
+            image.data.len(),
+            image.depth
+        )));
+    }
+    let mut data = image.data;
+    data.truncate(bytes);
+    Ok(data)
 }

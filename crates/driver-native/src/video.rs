@@ -15,9 +15,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
 
 use crate::NativeDriverError;
+use crate::screen::grab;
 
 /// Frames a second of the recording.
 const FPS: u32 = 10;
@@ -77,18 +77,7 @@ impl Recorder {
             std::thread::Builder::new()
                 .name("x11-recorder".into())
                 .spawn(move || {
-                    let grab = || -> Option<Vec<u8>> {
-                        let image = conn
-                            .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, width, height, !0)
-                            .ok()?
-                            .reply()
-                            .ok()?;
-                        (image.data.len() >= frame_bytes).then(|| {
-                            let mut data = image.data;
-                            data.truncate(frame_bytes);
-                            data
-                        })
-                    };
+                    let grab = || grab(&conn, root, width, height).ok();
                     feed(stdin, started, &stop, frame_bytes, grab);
                 })?
         };
