@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use super::Server;
-use super::web::{artifact_url, create, download, only_run, run_id, show_run};
+use super::web::{artifact_url, create, download, only_run, run_build, run_id, show_run};
 
 /// A build of bench/native/games.sh, by its file name.
 fn native_build(name: &str) -> PathBuf {
@@ -39,40 +39,10 @@ fn linux_config(server: &Server, key: &str, width: u32, height: u32) -> String {
     )
 }
 
-/// `playtest run --build BUILD --wait --json`: the summary line.
+/// `playtest run --build BUILD --platform linux --wait --json`: the
+/// summary line.
 fn run_native(server: &Server, key: &str, test: &str, config: &str, build: &Path) -> Value {
-    let out = server.run(
-        key,
-        &[
-            "run",
-            "--test",
-            test,
-            "--config",
-            config,
-            "--build",
-            build.to_str().unwrap(),
-            "--platform",
-            "linux",
-            "--wait",
-            "--json",
-            "--fail-on",
-            "none",
-            "--timeout",
-            "300",
-        ],
-    );
-    out.stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|line| line["kind"] == "summary")
-        .unwrap_or_else(|| {
-            panic!(
-                "no summary line:\n{}\n{}\n{}",
-                out.stdout,
-                out.stderr,
-                server.log()
-            )
-        })
+    run_build(server, key, test, config, build, "linux").1
 }
 
 fn bugs_of(server: &Server, key: &str, run: &str) -> Vec<Value> {

@@ -60,7 +60,19 @@ fn run_on_maze(
     config: &str,
     dir: &Path,
 ) -> (Output, Value) {
-    let build = maze_build(dir);
+    run_build(server, key, test, config, &maze_build(dir), "web")
+}
+
+/// `playtest run --build BUILD --platform PLATFORM --wait --json`: the
+/// command's output and its summary line.
+pub(crate) fn run_build(
+    server: &Server,
+    key: &str,
+    test: &str,
+    config: &str,
+    build: &Path,
+    platform: &str,
+) -> (Output, Value) {
     let out = server.run(
         key,
         &[
@@ -72,7 +84,7 @@ fn run_on_maze(
             "--build",
             build.to_str().unwrap(),
             "--platform",
-            "web",
+            platform,
             "--wait",
             "--json",
             "--fail-on",
@@ -86,7 +98,14 @@ fn run_on_maze(
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .find(|line| line["kind"] == "summary")
-        .unwrap_or_else(|| panic!("no summary line:\n{}\n{}", out.stdout, out.stderr));
+        .unwrap_or_else(|| {
+            panic!(
+                "no summary line:\n{}\n{}\n{}",
+                out.stdout,
+                out.stderr,
+                server.log()
+            )
+        });
     (out, summary)
 }
 
