@@ -154,18 +154,24 @@ def minimize(base, key, faults_jsonl, fault, out):
     target = next((b for b in row["bugs"] if b["category"] == "crash" and b["trace_length"]), None)
     if target is None:
         sys.exit(f"the {fault} run found no crash with a trace")
-    before = api.call("GET", f"/bugs/occurrences/{target['id']}")
+    write_minimized(api, fault, target, out)
+
+
+def write_minimized(api, fault, bug, out):
+    """Minimises the occurrence `bug` (a row of a faults line), replays its
+    minimised trace 3 times, and writes what came of it as one JSON line."""
+    before = api.call("GET", f"/bugs/occurrences/{bug['id']}")
     started = time.monotonic()
-    answer = api.call("POST", f"/bugs/occurrences/{target['id']}/minimize", {})
+    answer = api.call("POST", f"/bugs/occurrences/{bug['id']}/minimize", {})
     minimize_run = wait_run(api, answer["data"]["multiplayer_run_id"])
     minimize_seconds = time.monotonic() - started
-    after = api.call("GET", f"/bugs/occurrences/{target['id']}")
+    after = api.call("GET", f"/bugs/occurrences/{bug['id']}")
     replays = []
     for _ in range(3):
-        answer = api.call("POST", f"/bugs/occurrences/{target['id']}/replay", {})
+        answer = api.call("POST", f"/bugs/occurrences/{bug['id']}/replay", {})
         replay = wait_run(api, answer["data"]["multiplayer_run_id"])
         replays.append(replay.get("result"))
-    result = {"fault": fault, "occurrence": target["id"], "title": target["title"],
+    result = {"fault": fault, "occurrence": bug["id"], "title": bug["title"],
               "before": len((before.get("trace") or {}).get("actions", [])),
               "after": len((after.get("trace") or {}).get("actions", [])),
               "minimize_result": minimize_run.get("result"), "minimize_seconds": round(minimize_seconds),
@@ -228,12 +234,16 @@ def report(coverage_path, video_path, faults_path, minimize_path):
                               for b in r["bugs"]) or "**nothing**"
             print(f"| {r['fault']} | {aimed.get(r['fault'], '?')} | {found} |")
     if os.path.exists(minimize_path):
-        r = json.loads(open(minimize_path).read())
-        print("\n### Minimise and replay\n")
-        print(f"{r['title']} ({r['fault']}): trace {r['before']} -> {r['after']} actions in "
-              f"{r['minimize_seconds']} s; replays of the minimised trace: "
-              f"{sum(1 for x in r['replays'] if x == 'success')} of {len(r['replays'])} reproduced.\n")
-        print("```\n" + (r.get("reproduction_steps") or "") + "\n```")
+        minimize_report(minimize_path)
+
+
+def minimize_report(minimize_path):
+    r = json.loads(open(minimize_path).read())
+    print("\n### Minimise and replay\n")
+    print(f"{r['title']} ({r['fault']}): trace {r['before']} -> {r['after']} actions in "
+          f"{r['minimize_seconds']} s; replays of the minimised trace: "
+          f"{sum(1 for x in r['replays'] if x == 'success')} of {len(r['replays'])} reproduced.\n")
+    print("```\n" + (r.get("reproduction_steps") or "") + "\n```")
 
 
 def main():

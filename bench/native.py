@@ -25,8 +25,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from engine import Api  # noqa: E402
-from explore import (bugs, discovery_test, fetch, run_and_wait, spread,  # noqa: E402
-                     to_epoch, wait_run)
+from explore import (bugs, discovery_test, fetch, minimize_report, run_and_wait,  # noqa: E402
+                     spread, to_epoch, write_minimized)
 
 # The display each game is played on (its window is at most this size).
 SIZES = {"pygame-aliens": (800, 600), "sgt-net": (640, 480), "ltris": (640, 480)}
@@ -117,23 +117,7 @@ def minimize(base, key, faults_jsonl, out):
                    if b["category"] == "crash" and b["trace_length"] and "respond" not in b["title"]), None)
     if target is None:
         sys.exit("no fault run found a crash with a trace")
-    fault, bug = target
-    before = api.call("GET", f"/bugs/occurrences/{bug['id']}")
-    answer = api.call("POST", f"/bugs/occurrences/{bug['id']}/minimize", {})
-    minimize_run = wait_run(api, answer["data"]["multiplayer_run_id"])
-    after = api.call("GET", f"/bugs/occurrences/{bug['id']}")
-    replays = []
-    for _ in range(3):
-        answer = api.call("POST", f"/bugs/occurrences/{bug['id']}/replay", {})
-        replays.append(wait_run(api, answer["data"]["multiplayer_run_id"]).get("result"))
-    result = {"fault": fault, "occurrence": bug["id"], "title": bug["title"],
-              "before": len((before.get("trace") or {}).get("actions", [])),
-              "after": len((after.get("trace") or {}).get("actions", [])),
-              "minimize_result": minimize_run.get("result"),
-              "minimize_seconds": round(to_epoch(minimize_run["completed_at"]) - to_epoch(minimize_run["created_at"])),
-              "reproduction_steps": after.get("reproduction_steps"), "replays": replays}
-    with open(out, "w") as f:
-        f.write(json.dumps(result) + "\n")
+    write_minimized(api, *target, out)
 
 
 def report(coverage_path, video_path, faults_path, minimize_path):
@@ -179,12 +163,7 @@ def report(coverage_path, video_path, faults_path, minimize_path):
                               for b in r["bugs"]) or "**nothing**"
             print(f"| {r['fault']} | {AIMED.get(r['fault'], '?')} | {found} |")
     if os.path.exists(minimize_path):
-        r = json.loads(open(minimize_path).read())
-        print("\n### Minimise and replay\n")
-        print(f"{r['title']} ({r['fault']}): trace {r['before']} -> {r['after']} actions "
-              f"({r['minimize_result']}, {r['minimize_seconds']} s); replays: "
-              f"{sum(1 for x in r['replays'] if x == 'success')} of {len(r['replays'])} reproduced.\n")
-        print("```\n" + (r.get("reproduction_steps") or "") + "\n```")
+        minimize_report(minimize_path)
 
 
 def main():

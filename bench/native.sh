@@ -31,26 +31,7 @@ ensure_web_tools
 ensure_native_tools
 ensure_ocr_tools
 games_dir=$(ensure_native_games)
-say "building playtest (release)"
-cargo build --release --bin playtest
-bin="$ROOT/target/release/playtest"
-
-mkdir -p "$ROOT/bench/results"
-work=$(mktemp -d "${BENCH_WORK_DIR:-$ROOT/target}/bench-native.XXXXXX")
-server_pid=""
-cleanup() {
-  [[ -n $server_pid ]] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
-  [[ -n ${BENCH_KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(free_port)
-server_url="http://127.0.0.1:$port"
-api_key=$("$bin" keys create --name bench --permissions project:admin --data-dir "$work/data")
-RUST_LOG=${RUST_LOG:-warn} "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --workers 1 \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-wait_for "$server_url/api/v1/health"
+start_agent_bench_server native
 cli() { PLAYTEST_API_URL="$server_url" PLAYTEST_API_KEY="$api_key" "$bin" "$@"; }
 for name in $games $faults; do
   file=$(ls "$games_dir/$name".* | head -1)

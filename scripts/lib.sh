@@ -138,3 +138,32 @@ wait_for() {
   echo "nothing answered at $url after 30 s" >&2
   return 1
 }
+
+# The agents' benchmarks' server (bench/explore.sh, bench/native.sh): the
+# release binary, a work folder under $BENCH_WORK_DIR (default target/)
+# named after NAME, and `playtest serve --workers 1` on SQLite in it with
+# an admin key. Sets bin, work, server_url and api_key; stops the server
+# and removes the folder on exit (kept with BENCH_KEEP=1).
+start_agent_bench_server() {
+  local name=$1
+  say "building playtest (release)"
+  cargo build --release --bin playtest
+  bin="$ROOT/target/release/playtest"
+  mkdir -p "$ROOT/bench/results"
+  work=$(mktemp -d "${BENCH_WORK_DIR:-$ROOT/target}/bench-$name.XXXXXX")
+  bench_server_pid=""
+  trap stop_agent_bench_server EXIT
+  local port
+  port=$(free_port)
+  server_url="http://127.0.0.1:$port"
+  api_key=$("$bin" keys create --name bench --permissions project:admin --data-dir "$work/data")
+  RUST_LOG=${RUST_LOG:-warn} "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --workers 1 \
+    >"$work/server.log" 2>&1 &
+  bench_server_pid=$!
+  wait_for "$server_url/api/v1/health"
+}
+
+stop_agent_bench_server() {
+  [[ -n ${bench_server_pid:-} ]] && { kill "$bench_server_pid" 2>/dev/null || true; wait "$bench_server_pid" 2>/dev/null || true; }
+  [[ -n ${BENCH_KEEP:-} ]] || rm -rf "$work"
+}
