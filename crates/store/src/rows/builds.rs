@@ -1,6 +1,8 @@
 //! Rows of builds, and their assembly into [`BuildRecord`]: the wire
 //! [`Build`], its blob key and, while it is `uploading`, its upload.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use playtest_types::{Build, BuildStatus};
 use serde_json::Value;
@@ -13,6 +15,18 @@ use crate::{BuildRecord, PendingUpload, Result, StoreError, UploadKind};
 pub(crate) const BUILD_COLUMNS: &str = "id, project_id, name, platform, status, file_name, \
     file_size, sha256, tags, pinned, description, details, blob_key, upload_kind, upload_id, \
     part_size, total_parts, upload_expires_at, created_at, last_used";
+
+/// A build's metadata patch, each field kept when not given (the
+/// description cleared when `$4` says so). Binds: project_id, id, name,
+/// set_description, description, tags, pinned.
+pub(crate) static UPDATE_BUILD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE builds SET name = COALESCE($3, name), \
+         description = CASE WHEN $4 THEN $5 ELSE description END, \
+         tags = COALESCE($6, tags), pinned = COALESCE($7, pinned) \
+         WHERE project_id = $1 AND id = $2 RETURNING {BUILD_COLUMNS}"
+    )
+});
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct BuildRow {

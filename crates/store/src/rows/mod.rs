@@ -12,15 +12,16 @@ mod run_parts;
 mod runs;
 mod workers;
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use playtest_types::{ApiKey, Permission};
 use serde_json::Value;
 use sqlx::types::Json;
 
-pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UploadColumns};
+pub(crate) use self::builds::{BUILD_COLUMNS, BuildRow, UPDATE_BUILD, UploadColumns};
 pub(crate) use self::documents::DocumentRow;
 pub(crate) use self::occurrences::*;
-pub(crate) use self::run_parts::{ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS};
 pub(crate) use self::runs::*;
 pub(crate) use self::workers::*;
 use crate::codec::from_json;
@@ -50,6 +51,24 @@ impl From<ProjectRow> for ProjectRecord {
 }
 
 pub(crate) const KEY_COLUMNS: &str = "id, project_id, name, prefix, secret_hash, permissions, expires_at, disabled, last_used_at, created_at";
+
+/// A new API key, returned as stored. Binds: id, project_id, name, prefix,
+/// secret_hash, permissions, expires_at, created_at.
+pub(crate) static INSERT_KEY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO api_keys (id, project_id, name, prefix, secret_hash, permissions, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
+    )
+});
+
+/// A key's name and disabled flag, each kept when NULL. Binds: project_id,
+/// id, name, disabled.
+pub(crate) static UPDATE_KEY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE api_keys SET name = COALESCE($3, name), disabled = COALESCE($4, disabled) \
+         WHERE project_id = $1 AND id = $2 RETURNING {KEY_COLUMNS}"
+    )
+});
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct KeyRow {

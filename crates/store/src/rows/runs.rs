@@ -13,7 +13,9 @@ use playtest_types::{
     RunTest,
 };
 
-use super::run_parts::{artifacts, players, players_with_steps};
+use super::run_parts::{
+    ARTIFACT_FIELDS, PLAYER_FIELDS, STEP_FIELDS, artifacts, players, players_with_steps,
+};
 use crate::codec::{bug_label, duration_ms, from_opt_text, from_text};
 use crate::{Page, Result, RunDetailsRecord, RunWork};
 
@@ -31,6 +33,28 @@ pub(crate) const RUN_COLUMNS: &str = "r.id, r.project_id, r.job_id, j.status AS 
 /// arrays `players`, `steps` and `artifacts` each backend aggregates.
 pub(crate) const RUN_DETAIL_COLUMNS: &str = "CAST(r.options AS TEXT) AS options, r.templating_enabled, \
     CAST(r.template_data AS TEXT) AS template_data, r.retries";
+
+/// A backend's way to put `fields` of the rows of `from` into one JSON
+/// array column (SQLite's `json_group_array`, PostgreSQL's `json_agg`).
+pub(crate) type JsonRows = fn(fields: &str, from: &str) -> String;
+
+/// The start of a page of runs (runs are `r`), with their players: the
+/// caller adds its own last columns and `FROM`.
+pub(crate) fn page_columns_sql(json_rows: JsonRows) -> String {
+    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
+    format!("SELECT {RUN_COLUMNS}, {players} AS players, ")
+}
+
+/// A run and all its parts, in one statement. Binds: project_id, run_id.
+pub(crate) fn run_details_sql(json_rows: JsonRows) -> String {
+    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
+    let steps = json_rows(STEP_FIELDS, "run_steps s WHERE s.run_id = r.id");
+    let artifacts = json_rows(ARTIFACT_FIELDS, "run_artifacts a WHERE a.run_id = r.id");
+    format!(
+        "SELECT {RUN_COLUMNS}, {RUN_DETAIL_COLUMNS}, {players} AS players, {steps} AS steps, \
+         {artifacts} AS artifacts FROM {RUN_FROM} WHERE r.project_id = $1 AND r.id = $2"
+    )
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RunRow {

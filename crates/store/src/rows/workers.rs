@@ -16,6 +16,20 @@ use crate::{Result, RunEventRecord, StoreError, WorkerRecord, WorkerTokenRecord}
 pub(crate) const TOKEN_COLUMNS: &str =
     "id, name, prefix, project_id, created_at, revoked, secret_hash";
 
+/// A new worker token, returned as stored. Binds: id, project_id, name,
+/// prefix, secret_hash, created_at.
+pub(crate) static INSERT_TOKEN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO worker_tokens (id, project_id, name, prefix, secret_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLUMNS}"
+    )
+});
+
+/// A new worker, heard from as it registers. Binds: id, token_id, name,
+/// platforms, capabilities, slots, version, registered_at.
+pub(crate) const INSERT_WORKER: &str = "INSERT INTO workers (id, token_id, name, platforms, capabilities, slots, version, registered_at, \
+     last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct TokenRow {
     id: String,

@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite};
 use super::{SqliteStore, ts};
 use crate::build_filter::push_common_filters;
 use crate::codec::to_json;
-use crate::rows::{BUILD_COLUMNS, BuildRow};
+use crate::rows::{BUILD_COLUMNS, BuildRow, UPDATE_BUILD};
 use crate::{
     BuildFilter, BuildPatch, BuildRecord, BuildStore, Page, PageRequest, Result, StoreError,
 };
@@ -73,13 +73,7 @@ impl BuildStore for SqliteStore {
         build_id: &str,
         patch: &BuildPatch,
     ) -> Result<Build> {
-        let sql = format!(
-            "UPDATE builds SET name = COALESCE($3, name), \
-             description = CASE WHEN $4 THEN $5 ELSE description END, \
-             tags = COALESCE($6, tags), pinned = COALESCE($7, pinned) \
-             WHERE project_id = $1 AND id = $2 RETURNING {BUILD_COLUMNS}"
-        );
-        let row: Option<BuildRow> = sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<BuildRow> = sqlx::query_as(UPDATE_BUILD.as_str())
             .bind(project_id)
             .bind(build_id)
             .bind(patch.name.as_deref())

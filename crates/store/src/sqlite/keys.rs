@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 
 use super::{SqliteStore, opt_ts, ts};
 use crate::codec::to_json;
-use crate::rows::{KEY_COLUMNS, KeyRow, PROJECT_COLUMNS, ProjectRow};
+use crate::rows::{INSERT_KEY, KEY_COLUMNS, KeyRow, PROJECT_COLUMNS, ProjectRow, UPDATE_KEY};
 use crate::sql_error::on_write;
 use crate::{ApiKeyRecord, KeyStore, NewApiKey, ProjectRecord, ProjectStore, Result, StoreError};
 
@@ -53,11 +53,7 @@ impl ProjectStore for SqliteStore {
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn create_key(&self, key: NewApiKey) -> Result<ApiKeyRecord> {
-        let sql = format!(
-            "INSERT INTO api_keys (id, project_id, name, prefix, secret_hash, permissions, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
-        );
-        let row: KeyRow = sqlx::query_as(AssertSqlSafe(sql))
+        let row: KeyRow = sqlx::query_as(INSERT_KEY.as_str())
             .bind(&key.id)
             .bind(&key.project_id)
             .bind(&key.name)
@@ -105,11 +101,7 @@ impl KeyStore for SqliteStore {
         name: Option<&str>,
         disabled: Option<bool>,
     ) -> Result<ApiKeyRecord> {
-        let sql = format!(
-            "UPDATE api_keys SET name = COALESCE($3, name), disabled = COALESCE($4, disabled) \
-             WHERE project_id = $1 AND id = $2 RETURNING {KEY_COLUMNS}"
-        );
-        let row: Option<KeyRow> = sqlx::query_as(AssertSqlSafe(sql))
+        let row: Option<KeyRow> = sqlx::query_as(UPDATE_KEY.as_str())
             .bind(project_id)
             .bind(key_id)
             .bind(name)

@@ -14,10 +14,9 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
 
 use super::SqliteStore;
 use crate::rows::{
-    ARTIFACT_FIELDS, OCCURRENCE, OCCURRENCE_COLUMNS, OccurrenceDetailRow, OccurrenceRow,
-    PLAN_EXECUTION, PLAYER_FIELDS, PlanExecutionRow, RUN_COLUMNS, RUN_DETAIL_COLUMNS, RUN_FROM,
-    RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, STEP_FIELDS, run_details as assemble,
-    run_page,
+    OCCURRENCE, OCCURRENCE_COLUMNS, OccurrenceDetailRow, OccurrenceRow, PLAN_EXECUTION,
+    PlanExecutionRow, RUN_WORK, RunDetailsRow, RunPageRow, RunWorkRow, page_columns_sql,
+    run_details as assemble, run_details_sql, run_page,
 };
 use crate::run_filter::{is_counted, push_counted_total, state_condition};
 use crate::{
@@ -117,10 +116,7 @@ fn json_rows(fields: &str, from: &str) -> String {
 }
 
 /// The columns of a run of a page (runs are `r`), with its players.
-static PAGE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
-    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
-    format!("SELECT {RUN_COLUMNS}, {players} AS players, ")
-});
+static PAGE_COLUMNS: LazyLock<String> = LazyLock::new(|| page_columns_sql(json_rows));
 
 #[async_trait]
 impl RunReadStore for SqliteStore {
@@ -267,12 +263,4 @@ impl RunReadStore for SqliteStore {
 }
 
 /// A run and all its parts, in one statement.
-static DETAILS: LazyLock<String> = LazyLock::new(|| {
-    let players = json_rows(PLAYER_FIELDS, "run_players p WHERE p.run_id = r.id");
-    let steps = json_rows(STEP_FIELDS, "run_steps s WHERE s.run_id = r.id");
-    let artifacts = json_rows(ARTIFACT_FIELDS, "run_artifacts a WHERE a.run_id = r.id");
-    format!(
-        "SELECT {RUN_COLUMNS}, {RUN_DETAIL_COLUMNS}, {players} AS players, {steps} AS steps, \
-         {artifacts} AS artifacts FROM {RUN_FROM} WHERE r.project_id = $1 AND r.id = $2"
-    )
-});
+static DETAILS: LazyLock<String> = LazyLock::new(|| run_details_sql(json_rows));

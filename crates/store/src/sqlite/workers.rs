@@ -7,7 +7,9 @@ use sqlx::AssertSqlSafe;
 use super::{SqliteStore, ts};
 use crate::capabilities::platforms_of;
 use crate::codec::to_json;
-use crate::rows::{TOKEN_COLUMNS, TokenRow, WORKER_COLUMNS, WORKER_FROM, WorkerRow};
+use crate::rows::{
+    INSERT_TOKEN, INSERT_WORKER, TOKEN_COLUMNS, TokenRow, WORKER_COLUMNS, WORKER_FROM, WorkerRow,
+};
 use crate::sql_error::on_write;
 use crate::{
     NewWorker, NewWorkerToken, Result, StoreError, WorkerRecord, WorkerStore, WorkerTokenRecord,
@@ -16,11 +18,7 @@ use crate::{
 #[async_trait]
 impl WorkerStore for SqliteStore {
     async fn create_worker_token(&self, token: &NewWorkerToken) -> Result<WorkerTokenRecord> {
-        let sql = format!(
-            "INSERT INTO worker_tokens (id, project_id, name, prefix, secret_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLUMNS}"
-        );
-        let row: TokenRow = sqlx::query_as(AssertSqlSafe(sql))
+        let row: TokenRow = sqlx::query_as(INSERT_TOKEN.as_str())
             .bind(&token.id)
             .bind(&token.project_id)
             .bind(&token.name)
@@ -81,27 +79,24 @@ impl WorkerStore for SqliteStore {
     }
 
     async fn register_worker(&self, worker: &NewWorker) -> Result<WorkerRecord> {
-        sqlx::query(
-            "INSERT INTO workers (id, token_id, name, platforms, capabilities, slots, version, registered_at, \
-             last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        )
-        .bind(&worker.id)
-        .bind(&worker.token_id)
-        .bind(&worker.name)
-        .bind(to_json(&platforms_of(&worker.capabilities))?)
-        .bind(to_json(&worker.capabilities)?)
-        .bind(i64::from(worker.slots))
-        .bind(&worker.version)
-        .bind(ts(worker.registered_at))
-        .execute(&self.writer)
-        .await
-        .map_err(|err| {
-            on_write(
-                err,
-                || "a worker with this id already exists".into(),
-                "worker token",
-            )
-        })?;
+        sqlx::query(INSERT_WORKER)
+            .bind(&worker.id)
+            .bind(&worker.token_id)
+            .bind(&worker.name)
+            .bind(to_json(&platforms_of(&worker.capabilities))?)
+            .bind(to_json(&worker.capabilities)?)
+            .bind(i64::from(worker.slots))
+            .bind(&worker.version)
+            .bind(ts(worker.registered_at))
+            .execute(&self.writer)
+            .await
+            .map_err(|err| {
+                on_write(
+                    err,
+                    || "a worker with this id already exists".into(),
+                    "worker token",
+                )
+            })?;
         self.worker(&worker.id).await
     }
 
