@@ -1,5 +1,6 @@
-//! Playing one test once the build is ready: which player a job needs, and
-//! what every player is given and gives back. [`game_loop`] judges a native
+//! Playing one test once the build is ready: which player plays what (so
+//! which player a job needs, and what the worker registers), and what
+//! every player is given and gives back. [`game_loop`] judges a native
 //! program by how it ends; [`agent`] plays a build with an agent
 //! (scripted, explorer, or a bug's replay) on the web driver (Chromium) or
 //! the native one (Xvfb).
