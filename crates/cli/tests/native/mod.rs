@@ -3,10 +3,11 @@
 //! scripts/test makes sure they are there) on their own Xvfb, in the real
 //! sandbox, recorded by real ffmpeg. The abort planted in LTris (SDL 1.2,
 //! on the third press of Space) must be reported with its signal and
-//! evidence, and must replay; a discovery run of pygame's aliens
-//! that raise on every shot must report the traceback as an exception
-//! while the game plays on; a verification run of Simon Tatham's Net
-//! (GTK 3) must play its steps and read its screen's text by OCR.
+//! evidence, and must replay; pygame's aliens that raise on every shot
+//! must have the traceback reported as an exception while the game plays
+//! on (the explorer finding it is measured by bench/native.sh); a
+//! verification run of Simon Tatham's Net (GTK 3) must play its steps and
+//! read its screen's text by OCR.
 
 use std::path::{Path, PathBuf};
 
@@ -147,8 +148,16 @@ fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
         &server,
         &key,
         "tests",
-        &json!({"name": "explore aliens", "test_type": "discovery", "max_seconds": 120,
-                "discovery": {"seed": 1, "max_actions": 40}}),
+        // The seed (which the test's discovery settings give any run)
+        // fixes where aliens' bombs fall; the first shot raises.
+        &json!({"name": "shoot once, then play on", "test_type": "verification", "max_seconds": 120,
+        "discovery": {"seed": 1},
+        "players": [{"name": "p1", "steps": [
+            {"goal": "fire", "actions": [{"key": "Space"}, {"wait_ms": 500}],
+             "expected_results": [{"no_errors": true}]},
+            {"goal": "play on", "actions": [{"key": "ArrowLeft"}, {"wait_ms": 300}],
+             "expected_results": [{"no_errors": true}]}
+        ]}]}),
     );
     let answer = run_native(
         &server,
@@ -175,7 +184,13 @@ fn a_traceback_while_the_game_plays_on_is_an_exception_and_not_a_crash() {
         "aliens quits at its game over, which is no crash: {bugs:#?}"
     );
     let run = show_run(&server, &key, &run_id);
-    assert_eq!(run["outcome"], "success", "{run}");
+    let results: Vec<&str> = run["players"][0]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{run}"))
+        .iter()
+        .map(|s| s["run_result"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(results, ["failure", "success"], "the game plays on: {run}");
 }
 
 #[test]
